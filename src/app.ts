@@ -1,0 +1,162 @@
+/**
+ * The composition root: opens the database, applies migrations, and builds the HTTP server from
+ * the capabilities. `buildApp` does not listen, so tests use it directly.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { migrations } from '../migrations/index.js';
+import { registerAuthentication } from './accounts/auth.js';
+import type { Permission } from './accounts/model.js';
+import { can } from './accounts/model.js';
+import { registerAccountRoutes } from './accounts/routes.js';
+import type { AccountsContext } from './accounts/service.js';
+import { ensureSite } from './accounts/service.js';
+import type { Site } from './accounts/store.js';
+import type { Clock } from './platform/clock.js';
+import { systemClock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { resolveSecret } from './platform/config.js';
+import type { Database } from './platform/database/index.js';
+import { openDatabase } from './platform/database/index.js';
+import { migrateToLatest } from './platform/database/migrate.js';
+import type { EventBus } from './platform/event-bus.js';
+import { createInProcessEventBus } from './platform/event-bus.js';
+import type { HttpServer } from './platform/http/server.js';
+import { createHttpServer } from './platform/http/server.js';
+import type { Ids } from './platform/ids.js';
+import { randomIds } from './platform/ids.js';
+import type { Logger } from './platform/logger.js';
+import { createLogger } from './platform/logger.js';
+import type { Mailer } from './platform/mail.js';
+import { createMailer } from './platform/mail.js';
+import { projectRoot } from './platform/paths.js';
+import { SESSION_COOKIE } from './accounts/model.js';
+import { loadAssetLinks, registerAssets } from './web/assets.js';
+import { ErrorContent, errorTitle } from './web/error-page.js';
+import { HomePage } from './web/home.js';
+import type { AdminNavItem } from './web/page.js';
+import { createPageRenderer } from './web/page.js';
+
+// Each capability declares the tables it uses and sees only those; the composition root holds
+// the one handle to all of them, typed loosely on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDatabase = Kysely<any>;
+
+/** Everything a running Broadside shares: built once by the server, the CLI or a test. */
+export interface Runtime {
+  config: Config;
+  secret: string;
+  logger: Logger;
+  database: Database<unknown>;
+  db: AnyDatabase;
+  clock: Clock;
+  ids: Ids;
+  bus: EventBus;
+  mailer: Mailer;
+  version: string;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function createRuntime(
+  config: Config,
+  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer'>> = {},
+): Promise<Runtime> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const secret = resolveSecret(config);
+  const database = openDatabase<unknown>(config.database, {
+    onIdleError: (error) => logger.warn({ err: error }, 'database connection lost; it will be re-opened'),
+  });
+  try {
+    const { applied } = await migrateToLatest(database.db, migrations);
+    if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+  const from = `Broadside <no-reply@${config.baseUrl.hostname}>`;
+  return {
+    config,
+    secret,
+    logger,
+    database,
+    db: database.db as AnyDatabase,
+    clock: overrides.clock ?? systemClock,
+    ids: overrides.ids ?? randomIds,
+    bus: createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed')),
+    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from, logger }),
+    version: packageVersion(),
+  };
+}
+
+export async function closeRuntime(runtime: Runtime): Promise<void> {
+  await runtime.bus.close();
+  runtime.mailer.close();
+  await runtime.database.close();
+}
+
+export function accountsContext(runtime: Runtime): AccountsContext {
+  return { db: runtime.db, clock: runtime.clock, ids: runtime.ids };
+}
+
+/** The admin pages, each shown to those whose role has its permission. Later capabilities add theirs. */
+const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
+  { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
+  { href: '/admin/account', label: 'Your account', permission: 'admin.view' },
+];
+
+export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; site: Site }> {
+  const { config } = runtime;
+  const accounts = accountsContext(runtime);
+  const site = await ensureSite(accounts, { name: 'Broadside' });
+  const assets = loadAssetLinks();
+  if (!assets) runtime.logger.warn('the browser assets are not built: run `npm run build`; pages will be unstyled');
+
+  const page = createPageRenderer({
+    siteName: () => site.name,
+    assets,
+    viewerOf: (request) => {
+      const member = request.member;
+      if (!member) return undefined;
+      return {
+        name: member.displayName,
+        email: member.email,
+        role: member.role,
+        adminNav: ADMIN_NAV.filter((item) => can(member.role, item.permission)).map(({ href, label }) => ({ href, label })),
+      };
+    },
+  });
+
+  const app = await createHttpServer({
+    logger: runtime.logger,
+    secret: runtime.secret,
+    baseUrl: config.baseUrl,
+    trustProxy: config.trustProxy,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    authCookies: [SESSION_COOKIE],
+    ping: () => runtime.database.ping(),
+    version: runtime.version,
+    renderErrorPage: (status, body) => page.renderStatic(errorTitle(status), ErrorContent({ status, body })),
+  });
+
+  await registerAssets(app);
+  registerAuthentication(app, accounts, () => site.id);
+  registerAccountRoutes(app, {
+    ctx: accounts,
+    page,
+    siteId: () => site.id,
+    secret: runtime.secret,
+    secureCookies: config.baseUrl.protocol === 'https:',
+  });
+  app.get('/', { schema: { hide: true } }, async (request, reply) =>
+    page.send(request, reply, { title: site.name, body: (ctx) => HomePage({ ctx }) }),
+  );
+
+  await app.ready();
+  return { app, site };
+}

@@ -1,0 +1,250 @@
+/**
+ * The `broadside` command: run the server, migrate, and manage members and API tokens. Errors are
+ * printed as one line naming the problem; the exit code is 2 for bad configuration or usage and
+ * 1 for anything else.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { isRole, ROLES } from './accounts/model.js';
+import type { Role } from './accounts/model.js';
+import * as accounts from './accounts/service.js';
+import type { Runtime } from './app.js';
+import { accountsContext, buildApp, closeRuntime, createRuntime, packageVersion } from './app.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { MigrationError } from './platform/database/migrate.js';
+import { AppError } from './platform/errors.js';
+import { createLogger } from './platform/logger.js';
+
+class UsageError extends Error {}
+
+function parseRole(value: string): Role {
+  if (!isRole(value)) throw new InvalidArgumentError(`use one of ${ROLES.join(', ')}.`);
+  return value;
+}
+
+/** Runs `work` with a runtime for one-off commands: quiet logs, closed afterwards. */
+async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const runtime = await createRuntime(config, { logger: createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn') });
+  try {
+    return await work(runtime);
+  } finally {
+    await closeRuntime(runtime);
+  }
+}
+
+async function siteIdOf(runtime: Runtime): Promise<string> {
+  return (await accounts.ensureSite(accountsContext(runtime), { name: 'Broadside' })).id;
+}
+
+function linkUrl(runtime: Runtime, path: string): string {
+  return new URL(path, runtime.config.baseUrl).toString();
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await createRuntime(config);
+  const { app, site } = await buildApp(runtime);
+  const shutdown = async (signal: string) => {
+    runtime.logger.info(`${signal} received: closing`);
+    await app.close();
+    await closeRuntime(runtime);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    await closeRuntime(runtime);
+    if (code === 'EADDRINUSE') throw new UsageError(`PORT: ${config.port} is already in use on ${config.host}; choose another port`);
+    if (code === 'EACCES') throw new UsageError(`PORT: not allowed to listen on ${config.port}; use a port above 1023`);
+    throw error;
+  }
+  const where = config.database.kind === 'sqlite' ? config.database.file : 'PostgreSQL';
+  console.log(`Broadside ${runtime.version} is running at ${config.baseUrl} (database: ${where})`);
+  const ctx = accountsContext(runtime);
+  if (await accounts.needsOwner(ctx, site.id)) {
+    const link = await accounts.issueSetupLink(ctx);
+    console.log(
+      [
+        '',
+        'This site has no owner yet. To create the owner account, open this one-time link (valid for 24 hours):',
+        `  ${linkUrl(runtime, link.path)}`,
+        'or run:  npx broadside user add --email you@example.org --role owner',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+function buildCli(): Command {
+  const program = new Command('broadside')
+    .description('Draft, clear, publish and publicly debate statements.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('serve')
+    .description('run the web server (configuration from environment variables; see README)')
+    .action(serve);
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date (also done by `serve` on start)')
+    .action(async () => {
+      const config = loadConfig();
+      const runtime = await createRuntime(config, { logger: createLogger('warn') });
+      await closeRuntime(runtime);
+      console.log(`The ${config.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database is up to date.`);
+    });
+
+  const user = program.command('user').description('manage members of the site');
+  user
+    .command('add')
+    .description('add a member and print a one-time link for them to set their password')
+    .requiredOption('--email <email>', 'their e-mail address')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
+    .option('--name <name>', 'the name shown for them (default: the part of the e-mail before @)')
+    .action((options: { email: string; role: Role; name?: string }) =>
+      withRuntime(async (runtime) => {
+        const { member, link } = await accounts.addMember(accountsContext(runtime), {
+          siteId: await siteIdOf(runtime),
+          email: options.email,
+          displayName: options.name,
+          role: options.role,
+        });
+        console.log(`Added ${member.email} as ${member.role}.`);
+        console.log(`Send them this one-time link to set their password (valid for 24 hours):`);
+        console.log(`  ${linkUrl(runtime, link.path)}`);
+      }),
+    );
+  user
+    .command('list')
+    .description('list the members and their roles')
+    .action(() =>
+      withRuntime(async (runtime) => {
+        const members = await accounts.listMembers(accountsContext(runtime), await siteIdOf(runtime));
+        if (members.length === 0) {
+          console.log('No members yet. Add the owner with: broadside user add --email you@example.org --role owner');
+          return;
+        }
+        const rows = members.map((m) => [m.email, m.role, m.displayName, m.hasPassword ? 'yes' : 'not yet']);
+        printTable(['E-MAIL', 'ROLE', 'NAME', 'PASSWORD SET'], rows);
+      }),
+    );
+  user
+    .command('set-role')
+    .description("change a member's role")
+    .requiredOption('--email <email>', 'their e-mail address')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
+    .action((options: { email: string; role: Role }) =>
+      withRuntime(async (runtime) => {
+        const member = await accounts.setRole(accountsContext(runtime), {
+          siteId: await siteIdOf(runtime),
+          email: options.email,
+          role: options.role,
+        });
+        console.log(`${member.email} is now ${member.role}.`);
+      }),
+    );
+  user
+    .command('reset')
+    .description('print a new one-time link for a member to set their password')
+    .requiredOption('--email <email>', 'their e-mail address')
+    .action((options: { email: string }) =>
+      withRuntime(async (runtime) => {
+        const { member, link } = await accounts.issuePasswordLink(accountsContext(runtime), {
+          siteId: await siteIdOf(runtime),
+          email: options.email,
+        });
+        console.log(`A new password link for ${member.email} (valid for 24 hours; earlier links stop working):`);
+        console.log(`  ${linkUrl(runtime, link.path)}`);
+      }),
+    );
+
+  const token = program.command('token').description("manage members' personal API tokens");
+  token
+    .command('create')
+    .description('create an API token for a member; the token is printed once, on standard output')
+    .requiredOption('--email <email>', "the member's e-mail address")
+    .option('--name <name>', 'what the token is for', 'command line')
+    .action((options: { email: string; name: string }) =>
+      withRuntime(async (runtime) => {
+        const ctx = accountsContext(runtime);
+        const member = await accounts.findMemberByEmail(ctx, await siteIdOf(runtime), options.email);
+        const created = await accounts.createApiToken(ctx, { accountId: member.id, name: options.name });
+        console.error(`Created token "${created.apiToken.name}" (id ${created.apiToken.id}) for ${member.email}. It is not shown again:`);
+        console.log(created.token);
+      }),
+    );
+  token
+    .command('list')
+    .description("list a member's API tokens (never the tokens themselves)")
+    .requiredOption('--email <email>', "the member's e-mail address")
+    .action((options: { email: string }) =>
+      withRuntime(async (runtime) => {
+        const ctx = accountsContext(runtime);
+        const member = await accounts.findMemberByEmail(ctx, await siteIdOf(runtime), options.email);
+        const tokens = await accounts.listApiTokens(ctx, member.id);
+        if (tokens.length === 0) {
+          console.log(`${member.email} has no API tokens.`);
+          return;
+        }
+        printTable(
+          ['ID', 'NAME', 'STARTS WITH', 'CREATED', 'LAST USED', 'STATUS'],
+          tokens.map((t) => [
+            t.id,
+            t.name,
+            `${t.hint}…`,
+            t.createdAt.toISOString(),
+            t.lastUsedAt?.toISOString() ?? 'never',
+            t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active',
+          ]),
+        );
+      }),
+    );
+  token
+    .command('revoke')
+    .description('revoke an API token by its id (see `token list`)')
+    .argument('<id>', 'the token id')
+    .action((id: string) =>
+      withRuntime(async (runtime) => {
+        const revoked = await accounts.revokeApiToken(accountsContext(runtime), { tokenId: id });
+        console.log(`Revoked token "${revoked.name}" (${revoked.id}).`);
+      }),
+    );
+
+  return program;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  for (const row of [header, ...rows]) {
+    console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  }
+}
+
+/** One line for a person, not a stack trace, for the errors a person can act on. */
+function describeFailure(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof ConfigError || error instanceof UsageError) return { message: error.message, exitCode: 2 };
+  if (error instanceof AppError) return { message: error.message, exitCode: 1 };
+  if (error instanceof MigrationError) return { message: error.message, exitCode: 1 };
+  const code = (error as { code?: string }).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '28P01' || code === '3D000') {
+    return { message: `DATABASE_URL: cannot connect to PostgreSQL: ${(error as Error).message}`, exitCode: 1 };
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'EACCES') {
+    return { message: `DATA_DIR: cannot open the database file: ${(error as Error).message}`, exitCode: 1 };
+  }
+  return { message: error instanceof Error ? (error.stack ?? error.message) : String(error), exitCode: 1 };
+}
+
+try {
+  await buildCli().parseAsync(process.argv);
+} catch (error) {
+  const { message, exitCode } = describeFailure(error);
+  console.error(`broadside: ${message}`);
+  process.exit(exitCode);
+}

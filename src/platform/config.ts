@@ -1,0 +1,196 @@
+/**
+ * Configuration from environment variables, validated once at start. A wrong value throws a
+ * ConfigError whose message is one line naming the variable and what is wrong with it.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type DatabaseTarget =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  baseUrl: URL;
+  dataDir: string;
+  database: DatabaseTarget;
+  /** Undefined until resolved by `resolveSecret` (which may generate and persist one). */
+  secret: string | undefined;
+  smtpUrl: URL | undefined;
+  logLevel: LogLevel;
+  /** Whether to believe X-Forwarded-For: true, false, or the proxies' addresses / CIDR ranges. */
+  trustProxy: boolean | string[];
+  /** Requests per minute per address across the whole site (sign-in has its own, lower limits). */
+  rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const SQLITE_FILE_NAME = 'broadside.db';
+const SECRET_FILE_NAME = 'secret';
+const MIN_SECRET_LENGTH = 32;
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; pure apart from resolving DATA_DIR against `cwd`. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const port = parsePort(env.PORT);
+  const host = nonEmpty(env.HOST) ?? '127.0.0.1';
+  const dataDir = path.resolve(cwd, nonEmpty(env.DATA_DIR) ?? './data');
+  const baseUrl = parseBaseUrl(env.BASE_URL, host, port);
+  return {
+    port,
+    host,
+    baseUrl,
+    dataDir,
+    database: parseDatabaseUrl(env.DATABASE_URL, dataDir),
+    secret: parseSecret(env.SECRET),
+    smtpUrl: parseSmtpUrl(env.SMTP_URL),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimitPerMinute: parsePositiveInt('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 600),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parsePort(raw: string | undefined): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return 8080;
+  if (!/^\d+$/.test(value)) {
+    throw new ConfigError('PORT', `"${value}" is not a number; use a port between 0 and 65535`);
+  }
+  const port = Number(value);
+  if (port > 65535) throw new ConfigError('PORT', `${port} is out of range; use 0–65535`);
+  return port;
+}
+
+function parsePositiveInt(name: string, raw: string | undefined, fallback: number): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new ConfigError(name, `"${value}" is not a positive whole number`);
+  }
+  return Number(value);
+}
+
+function parseBaseUrl(raw: string | undefined, host: string, port: number): URL {
+  const value = nonEmpty(raw);
+  if (value === undefined) {
+    const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    return new URL(`http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('BASE_URL', `"${value}" is not a URL; use e.g. https://statements.example.org`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('BASE_URL', `must start with http:// or https://, not ${url.protocol}//`);
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError('BASE_URL', 'must not contain a query string or a fragment');
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+function parseDatabaseUrl(raw: string | undefined, dataDir: string): DatabaseTarget {
+  const value = nonEmpty(raw);
+  if (value === undefined) return { kind: 'sqlite', file: path.join(dataDir, SQLITE_FILE_NAME) };
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: value };
+  }
+  throw new ConfigError(
+    'DATABASE_URL',
+    `unsupported database "${scheme ?? value}"; use postgres://user:password@host:5432/name, or leave it unset for SQLite in DATA_DIR`,
+  );
+}
+
+function parseSecret(raw: string | undefined): string | undefined {
+  const value = nonEmpty(raw);
+  if (value === undefined) return undefined;
+  if (value.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      'SECRET',
+      `is ${value.length} characters long; use at least ${MIN_SECRET_LENGTH} random characters (or unset it to have one generated)`,
+    );
+  }
+  return value;
+}
+
+function parseSmtpUrl(raw: string | undefined): URL | undefined {
+  const value = nonEmpty(raw);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'is not a URL; use smtp://user:password@host:587 or smtps://…');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, not ${url.protocol}//`);
+  }
+  return url;
+}
+
+function parseLogLevel(raw: string | undefined): LogLevel {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new ConfigError('LOG_LEVEL', `"${value}" is not one of ${LOG_LEVELS.join(', ')}`);
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | string[] {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const addresses = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const bad = addresses.find((address) => !/^[0-9a-f:.]+(\/\d{1,3})?$/.test(address));
+  if (bad) {
+    throw new ConfigError('TRUST_PROXY', `"${bad}" is not an address or CIDR range; use true, false or a comma-separated list`);
+  }
+  return addresses;
+}
+
+/**
+ * Returns the configured SECRET, or the one persisted in DATA_DIR, or generates, persists
+ * (mode 0600) and returns a new one. Sessions and CSRF tokens survive restarts this way.
+ */
+export function resolveSecret(config: Config): string {
+  if (config.secret) return config.secret;
+  const file = path.join(config.dataDir, SECRET_FILE_NAME);
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= MIN_SECRET_LENGTH) return stored;
+    throw new ConfigError('SECRET', `the secret stored in ${file} is too short; delete the file to generate a new one`);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}

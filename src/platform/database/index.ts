@@ -1,0 +1,79 @@
+/**
+ * The database connection: Kysely over better-sqlite3 (a file in DATA_DIR) or over pg. Every
+ * difference between the two databases lives in this folder; nowhere else asks which one it has.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  readonly dialect: DialectName;
+  /** Throws when the database cannot be reached; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Called with errors on idle pooled connections (PostgreSQL restarts, network drops). */
+  onIdleError?: (error: Error) => void;
+  /** PostgreSQL pool size per process. */
+  poolSize?: number;
+}
+
+export function openDatabase<DB>(target: DatabaseTarget, options: OpenOptions = {}): Database<DB> {
+  return target.kind === 'sqlite' ? openSqlite<DB>(target.file) : openPostgres<DB>(target.url, options);
+}
+
+function openSqlite<DB>(file: string): Database<DB> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new SqliteDatabase(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL'); // durable with WAL except on power loss mid-checkpoint
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000'); // another process (the CLI) may hold the write lock
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  pool.on('error', (error) => options.onIdleError?.(error));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** True when `error` is a unique-constraint violation, on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Numbers from aggregate queries: PostgreSQL returns bigint counts as strings. */
+export function toNumber(value: string | number | bigint | null | undefined): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}

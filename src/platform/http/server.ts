@@ -1,0 +1,223 @@
+/**
+ * The HTTP server factory: Fastify with the security pieces every route shares (strict CSP,
+ * signed cookies, CSRF, rate limits, body limits), coded JSON errors, health, metrics and the
+ * OpenAPI document. Capabilities register their routes on what this returns.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { Logger } from '../logger.js';
+import { AppError, TooManyRequestsError, errorBody } from '../errors.js';
+import type { ErrorBody } from '../errors.js';
+import { registerHealthRoutes } from './health.js';
+import { registerMetrics } from './metrics.js';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  secret: string;
+  baseUrl: URL;
+  trustProxy: boolean | string[];
+  rateLimitPerMinute: number;
+  /** Largest JSON or form body accepted, in bytes. */
+  bodyLimit?: number;
+  /** Cookies that carry ambient authority: a write that sends one needs a CSRF token. */
+  authCookies: string[];
+  /** Throws when the database is unreachable; answers /readyz. */
+  ping: () => Promise<void>;
+  version: string;
+  /** Renders an error as an HTML page for browsers; JSON is used when absent or for /api. */
+  renderErrorPage?: (status: number, body: ErrorBody, request: FastifyRequest) => string;
+}
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const https = options.baseUrl.protocol === 'https:';
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit,
+    trustProxy: options.trustProxy,
+    // One line per request at info level is noise at thousands a second; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, options, bodyLimit));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(new AppError(404, 'not-found', `Nothing here: ${request.method} ${request.url.split('?')[0]}`), request, reply, options, bodyLimit),
+  );
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Broadside API', version: options.version },
+      servers: [{ url: options.baseUrl.toString().replace(/\/$/, '') }],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A personal API token (bst_…)' } },
+      },
+    },
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        // Only behind https: on plain-http development servers it would break every asset.
+        upgradeInsecureRequests: https ? [] : null,
+      },
+    },
+    hsts: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+
+  await app.register(fastifyCookie, { secret: options.secret });
+  await app.register(fastifyFormbody, { bodyLimit });
+  await app.register(fastifyCsrf, {
+    cookieKey: 'broadside_csrf',
+    cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: https },
+    getToken: (request) => {
+      const header = request.headers['x-csrf-token'];
+      if (typeof header === 'string') return header;
+      const body = request.body as { _csrf?: unknown } | undefined;
+      return typeof body?._csrf === 'string' ? body._csrf : undefined;
+    },
+  });
+
+  // After the body is parsed (form tokens live in it), before validation: a refused write never
+  // reaches a handler.
+  app.addHook('preValidation', (request, reply, done) => {
+    if (!needsCsrfCheck(request, options.authCookies)) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
+    errorResponseBuilder: (_request, context) =>
+      new TooManyRequestsError(
+        `Too many requests from your address: at most ${context.max} a minute. Try again in ${context.after}.`,
+        Math.ceil(context.ttl / 1000),
+        'rate-limited',
+      ),
+  });
+
+  registerMetrics(app);
+  registerHealthRoutes(app, { ping: options.ping, version: options.version });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+/**
+ * A write needs a CSRF token when the browser could have sent it on its own authority: it carries
+ * one of our session cookies, or it is a form post (forms are the classic cross-site vector).
+ * Bearer-token requests carry no ambient authority and are exempt.
+ */
+export function needsCsrfCheck(request: FastifyRequest, authCookies: string[]): boolean {
+  if (!UNSAFE_METHODS.has(request.method)) return false;
+  if (/^Bearer\s/i.test(request.headers.authorization ?? '')) return false;
+  const contentType = request.headers['content-type'] ?? '';
+  if (/^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i.test(contentType)) return true;
+  return authCookies.some((name) => request.cookies[name] !== undefined);
+}
+
+function prefersHtml(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) return false;
+  const accept = request.headers.accept ?? '';
+  return accept.includes('text/html');
+}
+
+/** Maps any error to a status and `{error: {code, message}}`; the one place that does. */
+export function toErrorResponse(error: unknown, bodyLimit = DEFAULT_BODY_LIMIT): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) return { status: error.status, body: errorBody(error.code, error.message, error.details) };
+  const fastifyError = error as Partial<FastifyError> & { validation?: unknown };
+  if (fastifyError.validation) {
+    return { status: 400, body: errorBody('invalid-request', `Invalid request: ${fastifyError.message}.`) };
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        body: errorBody('body-too-large', `The request body is larger than the limit of ${Math.round(bodyLimit / 1024)} KiB.`),
+      };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, body: errorBody('malformed-json', `The request body is not valid JSON: ${fastifyError.message}`) };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        body: errorBody('unsupported-media-type', `Send the body as application/json. ${fastifyError.message ?? ''}`.trim()),
+      };
+    case 'FST_CSRF_MISSING_SECRET':
+    case 'FST_CSRF_INVALID_TOKEN':
+      return {
+        status: 403,
+        body: errorBody(
+          'csrf-invalid',
+          'The form was missing its security token or it has expired. Reload the page and try again.',
+        ),
+      };
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return { status: 400, body: errorBody('malformed-json', `The request body is not valid JSON: ${error.message}`) };
+  }
+  const status = fastifyError.statusCode;
+  if (status && status >= 400 && status < 500) {
+    return { status, body: errorBody('bad-request', fastifyError.message ?? 'Bad request.') };
+  }
+  return { status: 500, body: errorBody('internal', 'Something went wrong on our side. It has been logged.') };
+}
+
+function sendError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: HttpServerOptions,
+  bodyLimit: number,
+) {
+  const { status, body } = toErrorResponse(error, bodyLimit);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
+  reply.status(status);
+  if (options.renderErrorPage && prefersHtml(request)) {
+    return reply.type('text/html; charset=utf-8').send(options.renderErrorPage(status, body, request));
+  }
+  return reply.type('application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,28 @@
+// The browser entry: the stylesheet, and small enhancements of pages that already work without it.
+import '../styles.css';
+
+/** Buttons with `data-confirm` ask before submitting their form (e.g. revoking a token). */
+function confirmDangerousActions(): void {
+  document.addEventListener('submit', (event) => {
+    const form = event.target as HTMLFormElement;
+    const button = (event as SubmitEvent).submitter as HTMLElement | null;
+    const question = button?.dataset.confirm ?? form.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+}
+
+/** Copy buttons copy the text of the element their `data-copy` names. */
+function copyButtons(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-copy]')) {
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      const source = document.getElementById(button.dataset.copy ?? '');
+      if (!source) return;
+      await navigator.clipboard.writeText(source.textContent ?? '');
+      button.textContent = 'Copied';
+    });
+  }
+}
+
+confirmDangerousActions();
+copyButtons();

@@ -1,0 +1,77 @@
+/** Builds real runtimes and listening servers for tests: a real database, real HTTP. */
+import type { AddressInfo } from 'node:net';
+import type { Runtime } from '../../src/app.js';
+import { accountsContext, buildApp, closeRuntime, createRuntime } from '../../src/app.js';
+import type { Role } from '../../src/accounts/model.js';
+import * as accounts from '../../src/accounts/service.js';
+import type { Clock } from '../../src/platform/clock.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import type { DatabaseKind, TestDatabase } from './databases.js';
+import { databaseKinds } from './databases.js';
+
+export const TEST_SECRET = 'test-secret-'.padEnd(64, 'x');
+
+export interface TestRuntime {
+  runtime: Runtime;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function createTestRuntime(
+  options: { kind?: DatabaseKind; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestRuntime> {
+  const database = await (options.kind ?? databaseKinds[0]!).create();
+  const config = loadConfig({
+    DATA_DIR: database.dataDir,
+    DATABASE_URL: database.databaseUrl,
+    SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const runtime = await createRuntime(config, { logger: createLogger('silent'), clock: options.clock });
+  return {
+    runtime,
+    database,
+    async close() {
+      await closeRuntime(runtime);
+      await database.drop();
+    },
+  };
+}
+
+export interface TestServer extends TestRuntime {
+  url: string;
+  siteId: string;
+}
+
+/** A real server listening on a free loopback port. */
+export async function startTestServer(
+  options: { kind?: DatabaseKind; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const base = await createTestRuntime(options);
+  const { app, site } = await buildApp(base.runtime);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    ...base,
+    url: `http://127.0.0.1:${port}`,
+    siteId: site.id,
+    async close() {
+      await app.close();
+      await base.close();
+    },
+  };
+}
+
+/** Adds a member who can sign in with `password` (through the same link flow a person uses). */
+export async function addMemberWithPassword(
+  runtime: Runtime,
+  input: { siteId: string; email: string; role: Role; password?: string; name?: string },
+) {
+  const ctx = accountsContext(runtime);
+  const password = input.password ?? 'correct horse battery staple';
+  const { member, link } = await accounts.addMember(ctx, { ...input, displayName: input.name });
+  await accounts.setPasswordWithLink(ctx, { token: link.token, password });
+  return { member, password };
+}
