@@ -107,6 +107,7 @@ export function accountsContext(runtime: Runtime): AccountsContext {
 /** The admin pages, each shown to those whose role has its permission. Later capabilities add theirs. */
 const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
+  { href: '/admin/members', label: 'Members', permission: 'members.manage' },
   { href: '/admin/account', label: 'Your account', permission: 'admin.view' },
 ];
 

@@ -9,7 +9,7 @@ import { SESSION_COOKIE, permissionsOf } from './model.js';
 import type { AccountsContext } from './service.js';
 import * as service from './service.js';
 import type { ApiToken } from './store.js';
-import { AccountPage, AdminHomePage, PasswordPage, SetupPage, SignInPage } from './views.js';
+import { AccountPage, AdminHomePage, MembersPage, PasswordPage, SetupPage, SignInPage } from './views.js';
 
 export interface AccountRoutesDeps {
   ctx: AccountsContext;
@@ -215,6 +215,11 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
   app.get('/admin', { schema: pageSchema, preHandler: adminView }, async (request, reply) =>
     page.send(request, reply, { title: 'Dashboard', body: (pageCtx) => AdminHomePage({ ctx: pageCtx }) }),
   );
+
+  app.get('/admin/members', { schema: pageSchema, preHandler: requirePermission('members.manage') }, async (request, reply) => {
+    const members = await service.listMembers(ctx, deps.siteId());
+    return page.send(request, reply, { title: 'Members', body: (pageCtx) => MembersPage({ ctx: pageCtx, members }) });
+  });
 
   app.get(
     '/admin/account',

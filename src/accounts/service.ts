@@ -270,13 +270,18 @@ export async function signIn(ctx: AccountsContext, input: SignInInput): Promise<
   dummyHash ??= hashPassword('not the password of anyone at all');
   const valid = await argon2Verify(passwordHash ?? (await dummyHash), input.password.slice(0, 4096));
 
-  return ctx.db.transaction().execute(async (trx) => {
-    const at = ctx.clock.now();
-    if (!valid || !member || !passwordHash) {
+  if (!valid || !member || !passwordHash) {
+    // The failure must be recorded (committed) even though the action fails.
+    await ctx.db.transaction().execute(async (trx) => {
+      const at = ctx.clock.now();
       await store.saveThrottle(trx, accountKey, recordFailure(await store.findThrottle(trx, accountKey), at, ACCOUNT_THROTTLE));
       await store.saveThrottle(trx, addressKey, recordFailure(await store.findThrottle(trx, addressKey), at, ADDRESS_THROTTLE));
-      throw new UnauthenticatedError(WRONG_CREDENTIALS, 'wrong-credentials');
-    }
+    });
+    throw new UnauthenticatedError(WRONG_CREDENTIALS, 'wrong-credentials');
+  }
+
+  return ctx.db.transaction().execute(async (trx) => {
+    const at = ctx.clock.now();
     await store.clearThrottle(trx, accountKey);
     const token = ctx.ids.token();
     await store.insertSession(trx, {

@@ -3,7 +3,7 @@ import { AdminShell } from '../web/admin-shell.js';
 import type { PageContext } from '../web/page.js';
 import { CsrfField } from '../web/page.js';
 import { PASSWORD_MIN_LENGTH } from './model.js';
-import type { ApiToken } from './store.js';
+import type { ApiToken, Member } from './store.js';
 
 function Problem({ message }: { message: string | undefined }) {
   if (!message) return null;
@@ -187,6 +187,37 @@ export function AccountPage(props: { ctx: PageContext; tokens: ApiToken[]; newTo
         </label>
         <button type="submit">Create token</button>
       </form>
+    </AdminShell>
+  );
+}
+
+export function MembersPage({ ctx, members }: { ctx: PageContext; members: Member[] }) {
+  return (
+    <AdminShell ctx={ctx} heading="Members">
+      <p class="muted">
+        Add members with <code>broadside user add --email … --role …</code>; each receives a one-time link to set a
+        password.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">E-mail</th>
+            <th scope="col">Role</th>
+            <th scope="col">Can sign in</th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((member) => (
+            <tr key={member.id}>
+              <td>{member.displayName}</td>
+              <td>{member.email}</td>
+              <td>{member.role}</td>
+              <td>{member.hasPassword ? 'yes' : 'not yet: password link not used'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </AdminShell>
   );
 }

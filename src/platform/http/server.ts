@@ -69,9 +69,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, options, bodyLimit));
-  app.setNotFoundHandler((request, reply) =>
-    sendError(new AppError(404, 'not-found', `Nothing here: ${request.method} ${request.url.split('?')[0]}`), request, reply, options, bodyLimit),
-  );
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -138,6 +135,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         'rate-limited',
       ),
   });
+
+  // Unknown paths count against the limit too, or a scanner could probe without bound.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) =>
+    sendError(
+      new AppError(404, 'not-found', `Nothing here: ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+      options,
+      bodyLimit,
+    ),
+  );
 
   registerMetrics(app);
   registerHealthRoutes(app, { ping: options.ping, version: options.version });
