@@ -30,18 +30,26 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('memberships')
     .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id').onDelete('cascade'))
-    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('account_id', 'text', (c) =>
+      c.notNull().references('accounts.id').onDelete('cascade'),
+    )
     .addColumn('role', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('memberships_pk', ['site_id', 'account_id'])
     .execute();
-  await db.schema.createIndex('memberships_account').on('memberships').column('account_id').execute();
+  await db.schema
+    .createIndex('memberships_account')
+    .on('memberships')
+    .column('account_id')
+    .execute();
 
   await db.schema
     .createTable('sessions')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('account_id', 'text', (c) =>
+      c.notNull().references('accounts.id').onDelete('cascade'),
+    )
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
@@ -52,7 +60,9 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('api_tokens')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('account_id', 'text', (c) =>
+      c.notNull().references('accounts.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('hint', 'text', (c) => c.notNull()) // the first characters, to tell tokens apart

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 
 export default function setup(): void {
   for (const file of ['dist/src/cli.js', 'dist/public/manifest.json']) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: run the tests with \`npm test\`, which builds first`);
+    if (!existsSync(file))
+      throw new Error(`${file} is missing: run the tests with \`npm test\`, which builds first`);
   }
 }

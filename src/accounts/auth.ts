@@ -20,7 +20,11 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuthentication(app: HttpServer, ctx: AccountsContext, siteId: () => string) {
+export function registerAuthentication(
+  app: HttpServer,
+  ctx: AccountsContext,
+  siteId: () => string,
+) {
   app.decorateRequest('member', undefined);
   app.decorateRequest('authMethod', undefined);
 
@@ -42,7 +46,10 @@ export function registerAuthentication(app: HttpServer, ctx: AccountsContext, si
     const raw = request.cookies[SESSION_COOKIE];
     if (raw === undefined) return;
     const unsigned = request.unsignCookie(raw);
-    const found = unsigned.valid && unsigned.value ? await authenticateSession(ctx, siteId(), unsigned.value) : undefined;
+    const found =
+      unsigned.valid && unsigned.value
+        ? await authenticateSession(ctx, siteId(), unsigned.value)
+        : undefined;
     if (!found) {
       clearSessionCookie(reply);
       return;
@@ -68,7 +75,11 @@ export function clearSessionCookie(reply: FastifyReply) {
 }
 
 function wantsPage(request: FastifyRequest): boolean {
-  return request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+  return (
+    request.method === 'GET' &&
+    !request.url.startsWith('/api/') &&
+    (request.headers.accept ?? '').includes('text/html')
+  );
 }
 
 /**
@@ -84,7 +95,9 @@ export function requirePermission(permission: Permission): preHandlerHookHandler
       throw new UnauthenticatedError();
     }
     if (!can(request.member.role, permission)) {
-      throw new ForbiddenError(`Your role (${request.member.role}) does not allow this (${permission}).`);
+      throw new ForbiddenError(
+        `Your role (${request.member.role}) does not allow this (${permission}).`,
+      );
     }
   };
 }

@@ -77,9 +77,17 @@ export interface ThrottlePolicy {
 const MINUTE = 60_000;
 
 /** Five wrong passwords in a row lock an account for 15 minutes, whoever tries. */
-export const ACCOUNT_THROTTLE: ThrottlePolicy = { maxFailures: 5, windowMs: 24 * 60 * MINUTE, lockMs: 15 * MINUTE };
+export const ACCOUNT_THROTTLE: ThrottlePolicy = {
+  maxFailures: 5,
+  windowMs: 24 * 60 * MINUTE,
+  lockMs: 15 * MINUTE,
+};
 /** One address may fail 20 times in 15 minutes across all accounts (password spraying). */
-export const ADDRESS_THROTTLE: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE };
+export const ADDRESS_THROTTLE: ThrottlePolicy = {
+  maxFailures: 20,
+  windowMs: 15 * MINUTE,
+  lockMs: 15 * MINUTE,
+};
 
 export interface ThrottleState {
   failures: number;
@@ -94,13 +102,18 @@ export function throttleWait(state: ThrottleState | undefined, now: Date): numbe
 }
 
 /** The state after one more failure. */
-export function recordFailure(state: ThrottleState | undefined, now: Date, policy: ThrottlePolicy): ThrottleState {
+export function recordFailure(
+  state: ThrottleState | undefined,
+  now: Date,
+  policy: ThrottlePolicy,
+): ThrottleState {
   const stale = !state || now.getTime() - state.lastFailureAt.getTime() > policy.windowMs;
   const failures = stale ? 1 : state.failures + 1;
   return {
     failures,
     lastFailureAt: now,
-    lockedUntil: failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : undefined,
+    lockedUntil:
+      failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : undefined,
   };
 }
 
@@ -110,7 +123,9 @@ export const SESSION_LIFETIME_MS = 30 * 24 * 60 * MINUTE;
 /** A session used within its last half is extended, so active people stay signed in. */
 export function renewedSessionExpiry(expiresAt: Date, now: Date): Date | undefined {
   const remaining = expiresAt.getTime() - now.getTime();
-  return remaining < SESSION_LIFETIME_MS / 2 ? new Date(now.getTime() + SESSION_LIFETIME_MS) : undefined;
+  return remaining < SESSION_LIFETIME_MS / 2
+    ? new Date(now.getTime() + SESSION_LIFETIME_MS)
+    : undefined;
 }
 
 export const LINK_LIFETIME_MS = 24 * 60 * MINUTE;

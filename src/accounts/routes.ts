@@ -9,7 +9,14 @@ import { SESSION_COOKIE, permissionsOf } from './model.js';
 import type { AccountsContext } from './service.js';
 import * as service from './service.js';
 import type { ApiToken } from './store.js';
-import { AccountPage, AdminHomePage, MembersPage, PasswordPage, SetupPage, SignInPage } from './views.js';
+import {
+  AccountPage,
+  AdminHomePage,
+  MembersPage,
+  PasswordPage,
+  SetupPage,
+  SignInPage,
+} from './views.js';
 
 export interface AccountRoutesDeps {
   ctx: AccountsContext;
@@ -69,7 +76,8 @@ function presentToken(token: ApiToken) {
 
 /** Only paths on this site: never `//evil.example` or an absolute URL. */
 export function safeNextPath(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/admin';
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+    return '/admin';
   return next;
 }
 
@@ -86,10 +94,19 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
 
   app.get(
     '/signin',
-    { schema: { ...pageSchema, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })), password: Type.Optional(Type.String()) }) } },
+    {
+      schema: {
+        ...pageSchema,
+        querystring: Type.Object({
+          next: Type.Optional(Type.String({ maxLength: 2000 })),
+          password: Type.Optional(Type.String()),
+        }),
+      },
+    },
     async (request, reply) => {
       if (request.member) return reply.redirect(safeNextPath(request.query.next), 303);
-      const notice = request.query.password === 'set' ? 'Your password is set. Sign in with it now.' : undefined;
+      const notice =
+        request.query.password === 'set' ? 'Your password is set. Sign in with it now.' : undefined;
       return page.send(request, reply, {
         title: 'Sign in',
         body: (pageCtx) => SignInPage({ ctx: pageCtx, next: request.query.next, notice }),
@@ -118,7 +135,8 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
         return reply.redirect(safeNextPath(next), 303);
       } catch (error) {
         const { status, message } = problemOf(error);
-        if (status === 429) reply.header('retry-after', String((error as AppError).details?.retryAfterSeconds ?? 60));
+        if (status === 429)
+          reply.header('retry-after', String((error as AppError).details?.retryAfterSeconds ?? 60));
         return page.send(request, reply, {
           title: 'Sign in',
           status,
@@ -138,13 +156,17 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
 
   // --- one-time links -------------------------------------------------------------------------
 
-  app.get('/setup/:token', { schema: { ...pageSchema, params: TokenParams } }, async (request, reply) => {
-    await service.checkLink(ctx, request.params.token, 'setup');
-    return page.send(request, reply, {
-      title: 'Set up',
-      body: (pageCtx) => SetupPage({ ctx: pageCtx, token: request.params.token }),
-    });
-  });
+  app.get(
+    '/setup/:token',
+    { schema: { ...pageSchema, params: TokenParams } },
+    async (request, reply) => {
+      await service.checkLink(ctx, request.params.token, 'setup');
+      return page.send(request, reply, {
+        title: 'Set up',
+        body: (pageCtx) => SetupPage({ ctx: pageCtx, token: request.params.token }),
+      });
+    },
+  );
 
   app.post(
     '/setup/:token',
@@ -153,8 +175,15 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
       const { token } = request.params;
       const { email = '', name = '', password, confirm } = request.body;
       try {
-        if (password !== confirm) throw new UnprocessableError('The two passwords are different.', 'password-mismatch');
-        await service.claimSite(ctx, { siteId: deps.siteId(), token, email, displayName: name, password });
+        if (password !== confirm)
+          throw new UnprocessableError('The two passwords are different.', 'password-mismatch');
+        await service.claimSite(ctx, {
+          siteId: deps.siteId(),
+          token,
+          email,
+          displayName: name,
+          password,
+        });
         const session = await service.signIn(ctx, {
           siteId: deps.siteId(),
           email,
@@ -176,14 +205,18 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
     },
   );
 
-  app.get('/password/:token', { schema: { ...pageSchema, params: TokenParams } }, async (request, reply) => {
-    const link = await service.checkLink(ctx, request.params.token, 'password');
-    const email = link.accountId ? (await service.findAccount(ctx, link.accountId)).email : '';
-    return page.send(request, reply, {
-      title: 'Choose a password',
-      body: (pageCtx) => PasswordPage({ ctx: pageCtx, token: request.params.token, email }),
-    });
-  });
+  app.get(
+    '/password/:token',
+    { schema: { ...pageSchema, params: TokenParams } },
+    async (request, reply) => {
+      const link = await service.checkLink(ctx, request.params.token, 'password');
+      const email = link.accountId ? (await service.findAccount(ctx, link.accountId)).email : '';
+      return page.send(request, reply, {
+        title: 'Choose a password',
+        body: (pageCtx) => PasswordPage({ ctx: pageCtx, token: request.params.token, email }),
+      });
+    },
+  );
 
   app.post(
     '/password/:token',
@@ -192,7 +225,8 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
       const { token } = request.params;
       const { password, confirm, email = '' } = request.body;
       try {
-        if (password !== confirm) throw new UnprocessableError('The two passwords are different.', 'password-mismatch');
+        if (password !== confirm)
+          throw new UnprocessableError('The two passwords are different.', 'password-mismatch');
         await service.setPasswordWithLink(ctx, { token, password });
         clearSessionCookie(reply);
         return reply.redirect('/signin?password=set', 303);
@@ -213,17 +247,33 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
   const adminView = requirePermission('admin.view');
 
   app.get('/admin', { schema: pageSchema, preHandler: adminView }, async (request, reply) =>
-    page.send(request, reply, { title: 'Dashboard', body: (pageCtx) => AdminHomePage({ ctx: pageCtx }) }),
+    page.send(request, reply, {
+      title: 'Dashboard',
+      body: (pageCtx) => AdminHomePage({ ctx: pageCtx }),
+    }),
   );
 
-  app.get('/admin/members', { schema: pageSchema, preHandler: requirePermission('members.manage') }, async (request, reply) => {
-    const members = await service.listMembers(ctx, deps.siteId());
-    return page.send(request, reply, { title: 'Members', body: (pageCtx) => MembersPage({ ctx: pageCtx, members }) });
-  });
+  app.get(
+    '/admin/members',
+    { schema: pageSchema, preHandler: requirePermission('members.manage') },
+    async (request, reply) => {
+      const members = await service.listMembers(ctx, deps.siteId());
+      return page.send(request, reply, {
+        title: 'Members',
+        body: (pageCtx) => MembersPage({ ctx: pageCtx, members }),
+      });
+    },
+  );
 
   app.get(
     '/admin/account',
-    { schema: { ...pageSchema, querystring: Type.Object({ revoked: Type.Optional(Type.String()) }) }, preHandler: adminView },
+    {
+      schema: {
+        ...pageSchema,
+        querystring: Type.Object({ revoked: Type.Optional(Type.String()) }),
+      },
+      preHandler: adminView,
+    },
     async (request, reply) => {
       const tokens = await service.listApiTokens(ctx, memberOf(request).id);
       const notice = request.query.revoked ? 'The token has been revoked.' : undefined;
@@ -237,20 +287,30 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
   app.post(
     '/admin/account/tokens',
     {
-      schema: { ...pageSchema, body: Type.Object({ name: FormText(200), _csrf: Type.Optional(Type.String()) }) },
+      schema: {
+        ...pageSchema,
+        body: Type.Object({ name: FormText(200), _csrf: Type.Optional(Type.String()) }),
+      },
       preHandler: adminView,
     },
     async (request, reply) => {
       const member = memberOf(request);
       try {
-        const created = await service.createApiToken(ctx, { accountId: member.id, name: request.body.name });
+        const created = await service.createApiToken(ctx, {
+          accountId: member.id,
+          name: request.body.name,
+        });
         const tokens = await service.listApiTokens(ctx, member.id);
         reply.header('cache-control', 'no-store');
         return page.send(request, reply, {
           title: 'Your account',
           status: 201,
           body: (pageCtx) =>
-            AccountPage({ ctx: pageCtx, tokens, newToken: { name: created.apiToken.name, token: created.token } }),
+            AccountPage({
+              ctx: pageCtx,
+              tokens,
+              newToken: { name: created.apiToken.name, token: created.token },
+            }),
         });
       } catch (error) {
         const { status, message } = problemOf(error);
@@ -266,9 +326,15 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
 
   app.post(
     '/admin/account/tokens/:id/revoke',
-    { schema: { ...pageSchema, params: Type.Object({ id: Type.String({ maxLength: 100 }) }) }, preHandler: adminView },
+    {
+      schema: { ...pageSchema, params: Type.Object({ id: Type.String({ maxLength: 100 }) }) },
+      preHandler: adminView,
+    },
     async (request, reply) => {
-      await service.revokeApiToken(ctx, { tokenId: request.params.id, accountId: memberOf(request).id });
+      await service.revokeApiToken(ctx, {
+        tokenId: request.params.id,
+        accountId: memberOf(request).id,
+      });
       return reply.redirect('/admin/account?revoked=1#tokens', 303);
     },
   );
@@ -306,13 +372,15 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
     {
       schema: {
         tags: ['accounts'],
-        summary: "Your personal API tokens (never the tokens themselves)",
+        summary: 'Your personal API tokens (never the tokens themselves)',
         security,
         response: { 200: Type.Object({ items: Type.Array(ApiTokenSchema) }), 401: ErrorResponse },
       },
       preHandler: adminView,
     },
-    async (request) => ({ items: (await service.listApiTokens(ctx, memberOf(request).id)).map(presentToken) }),
+    async (request) => ({
+      items: (await service.listApiTokens(ctx, memberOf(request).id)).map(presentToken),
+    }),
   );
 
   app.post(
@@ -322,7 +390,10 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
         tags: ['accounts'],
         summary: 'Create a personal API token; the token is in this response only',
         security,
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
         response: {
           201: Type.Object({ token: Type.String(), apiToken: ApiTokenSchema }),
           401: ErrorResponse,
@@ -332,9 +403,14 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
       preHandler: adminView,
     },
     async (request, reply) => {
-      const created = await service.createApiToken(ctx, { accountId: memberOf(request).id, name: request.body.name });
+      const created = await service.createApiToken(ctx, {
+        accountId: memberOf(request).id,
+        name: request.body.name,
+      });
       reply.header('cache-control', 'no-store');
-      return reply.status(201).send({ token: created.token, apiToken: presentToken(created.apiToken) });
+      return reply
+        .status(201)
+        .send({ token: created.token, apiToken: presentToken(created.apiToken) });
     },
   );
 
@@ -351,6 +427,11 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
       preHandler: adminView,
     },
     async (request) =>
-      presentToken(await service.revokeApiToken(ctx, { tokenId: request.params.id, accountId: memberOf(request).id })),
+      presentToken(
+        await service.revokeApiToken(ctx, {
+          tokenId: request.params.id,
+          accountId: memberOf(request).id,
+        }),
+      ),
   );
 }

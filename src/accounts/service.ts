@@ -54,7 +54,13 @@ export async function ensureSite(ctx: AccountsContext, defaults: { name: string 
   return ctx.db.transaction().execute(async (trx) => {
     const existing = await store.findFirstSite(trx);
     if (existing) return existing;
-    const site: Site = { id: ctx.ids.id(), slug: 'main', name: defaults.name, settings: {}, createdAt: ctx.clock.now() };
+    const site: Site = {
+      id: ctx.ids.id(),
+      slug: 'main',
+      name: defaults.name,
+      settings: {},
+      createdAt: ctx.clock.now(),
+    };
     await store.insertSite(trx, site);
     return site;
   });
@@ -73,12 +79,24 @@ export interface IssuedLink {
   expiresAt: Date;
 }
 
-async function issueLink(db: AccountsDb, ctx: AccountsContext, purpose: LinkPurpose, accountId?: string) {
+async function issueLink(
+  db: AccountsDb,
+  ctx: AccountsContext,
+  purpose: LinkPurpose,
+  accountId?: string,
+) {
   const now = ctx.clock.now();
   const token = ctx.ids.token();
   const expiresAt = new Date(now.getTime() + LINK_LIFETIME_MS);
   await store.expireLinks(db, purpose, accountId, now);
-  await store.insertLink(db, { id: ctx.ids.id(), purpose, tokenHash: hashToken(token), accountId, now, expiresAt });
+  await store.insertLink(db, {
+    id: ctx.ids.id(),
+    purpose,
+    tokenHash: hashToken(token),
+    accountId,
+    now,
+    expiresAt,
+  });
   return { token, path: `${purpose === 'setup' ? 'setup' : 'password'}/${token}`, expiresAt };
 }
 
@@ -93,7 +111,8 @@ export async function checkLink(ctx: AccountsContext, token: string, purpose: Li
   if (!link || link.purpose !== purpose) {
     throw new NotFoundError('This link is not valid. Ask for a new one.', 'link-invalid');
   }
-  if (link.usedAt) throw new NotFoundError('This link has already been used. Ask for a new one.', 'link-used');
+  if (link.usedAt)
+    throw new NotFoundError('This link has already been used. Ask for a new one.', 'link-used');
   if (link.expiresAt <= ctx.clock.now()) {
     throw new NotFoundError('This link has expired. Ask for a new one.', 'link-expired');
   }
@@ -125,7 +144,10 @@ export async function claimSite(
     const now = ctx.clock.now();
     const link = await checkLink({ ...ctx, db: trx }, input.token, 'setup');
     if ((await store.countOwnersWithPassword(trx, input.siteId)) > 0) {
-      throw new ConflictError('This site already has an owner. Sign in instead.', 'already-claimed');
+      throw new ConflictError(
+        'This site already has an owner. Sign in instead.',
+        'already-claimed',
+      );
     }
     if (!(await store.useLink(trx, link.id, now))) {
       throw new NotFoundError('This link has already been used. Ask for a new one.', 'link-used');
@@ -150,7 +172,8 @@ export async function setPasswordWithLink(
 ): Promise<Account> {
   const link = await checkLink(ctx, input.token, 'password');
   const accountId = link.accountId;
-  if (!accountId) throw new NotFoundError('This link is not valid. Ask for a new one.', 'link-invalid');
+  if (!accountId)
+    throw new NotFoundError('This link is not valid. Ask for a new one.', 'link-invalid');
   const account = await findAccount(ctx, accountId);
   requireValidPassword(input.password, account.email);
   const passwordHash = await hashPassword(input.password);
@@ -185,7 +208,10 @@ export async function addMember(
     const now = ctx.clock.now();
     let account = await store.findAccountByEmail(trx, email);
     if (account && (await store.findMember(trx, input.siteId, account.id))) {
-      throw new ConflictError(`${email} is already a member; change their role with \`user set-role\`.`, 'member-exists');
+      throw new ConflictError(
+        `${email} is already a member; change their role with \`user set-role\`.`,
+        'member-exists',
+      );
     }
     if (!account) {
       const displayName = input.displayName?.trim() || email.split('@')[0] || email;
@@ -205,15 +231,29 @@ export async function listMembers(ctx: AccountsContext, siteId: string): Promise
 async function requireMember(db: AccountsDb, siteId: string, email: string): Promise<Member> {
   const account = await store.findAccountByEmail(db, normaliseEmail(email));
   const member = account && (await store.findMember(db, siteId, account.id));
-  if (!member) throw new NotFoundError(`No member with the e-mail ${normaliseEmail(email)}.`, 'member-not-found');
+  if (!member)
+    throw new NotFoundError(
+      `No member with the e-mail ${normaliseEmail(email)}.`,
+      'member-not-found',
+    );
   return member;
 }
 
-export async function setRole(ctx: AccountsContext, input: { siteId: string; email: string; role: Role }) {
+export async function setRole(
+  ctx: AccountsContext,
+  input: { siteId: string; email: string; role: Role },
+) {
   return ctx.db.transaction().execute(async (trx) => {
     const member = await requireMember(trx, input.siteId, input.email);
-    if (member.role === 'owner' && input.role !== 'owner' && (await store.countOwners(trx, input.siteId)) === 1) {
-      throw new ConflictError('This is the only owner; make someone else owner first.', 'last-owner');
+    if (
+      member.role === 'owner' &&
+      input.role !== 'owner' &&
+      (await store.countOwners(trx, input.siteId)) === 1
+    ) {
+      throw new ConflictError(
+        'This is the only owner; make someone else owner first.',
+        'last-owner',
+      );
     }
     await store.upsertMembership(trx, input.siteId, member.id, input.role, ctx.clock.now());
     return { ...member, role: input.role };
@@ -221,7 +261,10 @@ export async function setRole(ctx: AccountsContext, input: { siteId: string; ema
 }
 
 /** A new password link for a member; the old password keeps working until the link is used. */
-export async function issuePasswordLink(ctx: AccountsContext, input: { siteId: string; email: string }) {
+export async function issuePasswordLink(
+  ctx: AccountsContext,
+  input: { siteId: string; email: string },
+) {
   return ctx.db.transaction().execute(async (trx) => {
     const member = await requireMember(trx, input.siteId, input.email);
     return { member, link: await issueLink(trx, ctx, 'password', member.id) };
@@ -252,9 +295,13 @@ function throttled(waitMs: number, who: 'account' | 'address'): TooManyRequestsE
 }
 
 /** Checks the password, throttling per account and per address, and opens a session. */
-export async function signIn(ctx: AccountsContext, input: SignInInput): Promise<{ token: string; member: Member }> {
+export async function signIn(
+  ctx: AccountsContext,
+  input: SignInInput,
+): Promise<{ token: string; member: Member }> {
   const email = normaliseEmail(input.email);
-  if (!email || !input.password) throw new BadRequestError('Enter your e-mail address and password.', 'missing-credentials');
+  if (!email || !input.password)
+    throw new BadRequestError('Enter your e-mail address and password.', 'missing-credentials');
   const accountKey = `account:${email}`;
   const addressKey = `address:${input.addressKey}`;
   const now = ctx.clock.now();
@@ -268,14 +315,25 @@ export async function signIn(ctx: AccountsContext, input: SignInInput): Promise<
   const member = account && (await store.findMember(ctx.db, input.siteId, account.id));
   const passwordHash = member && (await store.findPasswordHash(ctx.db, member.id));
   dummyHash ??= hashPassword('not the password of anyone at all');
-  const valid = await argon2Verify(passwordHash ?? (await dummyHash), input.password.slice(0, 4096));
+  const valid = await argon2Verify(
+    passwordHash ?? (await dummyHash),
+    input.password.slice(0, 4096),
+  );
 
   if (!valid || !member || !passwordHash) {
     // The failure must be recorded (committed) even though the action fails.
     await ctx.db.transaction().execute(async (trx) => {
       const at = ctx.clock.now();
-      await store.saveThrottle(trx, accountKey, recordFailure(await store.findThrottle(trx, accountKey), at, ACCOUNT_THROTTLE));
-      await store.saveThrottle(trx, addressKey, recordFailure(await store.findThrottle(trx, addressKey), at, ADDRESS_THROTTLE));
+      await store.saveThrottle(
+        trx,
+        accountKey,
+        recordFailure(await store.findThrottle(trx, accountKey), at, ACCOUNT_THROTTLE),
+      );
+      await store.saveThrottle(
+        trx,
+        addressKey,
+        recordFailure(await store.findThrottle(trx, addressKey), at, ADDRESS_THROTTLE),
+      );
     });
     throw new UnauthenticatedError(WRONG_CREDENTIALS, 'wrong-credentials');
   }
@@ -325,8 +383,10 @@ export async function createApiToken(
   input: { accountId: string; name: string },
 ): Promise<{ token: string; apiToken: ApiToken }> {
   const name = input.name.trim();
-  if (!name) throw new UnprocessableError('Give the token a name, e.g. "deploy script".', 'missing-name');
-  if (name.length > 100) throw new UnprocessableError('A token name can be at most 100 characters.', 'name-too-long');
+  if (!name)
+    throw new UnprocessableError('Give the token a name, e.g. "deploy script".', 'missing-name');
+  if (name.length > 100)
+    throw new UnprocessableError('A token name can be at most 100 characters.', 'name-too-long');
   return ctx.db.transaction().execute(async (trx) => {
     const token = ctx.ids.token(API_TOKEN_PREFIX);
     const id = ctx.ids.id();
@@ -347,7 +407,10 @@ export async function listApiTokens(ctx: AccountsContext, accountId: string): Pr
 }
 
 /** Revokes a token; `accountId`, when given, must own it (members revoke only their own). */
-export async function revokeApiToken(ctx: AccountsContext, input: { tokenId: string; accountId?: string }) {
+export async function revokeApiToken(
+  ctx: AccountsContext,
+  input: { tokenId: string; accountId?: string },
+) {
   return ctx.db.transaction().execute(async (trx) => {
     const token = await store.findApiToken(trx, input.tokenId);
     if (!token || (input.accountId !== undefined && token.accountId !== input.accountId)) {
@@ -372,6 +435,10 @@ export async function authenticateApiToken(ctx: AccountsContext, siteId: string,
   return { member, tokenId: apiToken.id };
 }
 
-export async function findMemberByEmail(ctx: AccountsContext, siteId: string, email: string): Promise<Member> {
+export async function findMemberByEmail(
+  ctx: AccountsContext,
+  siteId: string,
+  email: string,
+): Promise<Member> {
   return requireMember(ctx.db, siteId, email);
 }

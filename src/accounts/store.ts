@@ -111,7 +111,8 @@ export interface Session {
   expiresAt: Date;
 }
 
-const optionalDate = (value: string | null): Date | undefined => (value === null ? undefined : new Date(value));
+const optionalDate = (value: string | null): Date | undefined =>
+  value === null ? undefined : new Date(value);
 
 function toSite(row: Selectable<SitesTable>): Site {
   return {
@@ -123,7 +124,9 @@ function toSite(row: Selectable<SitesTable>): Site {
   };
 }
 
-function toAccount(row: Pick<AccountsTable, 'id' | 'email' | 'display_name' | 'password_hash' | 'created_at'>): Account {
+function toAccount(
+  row: Pick<AccountsTable, 'id' | 'email' | 'display_name' | 'password_hash' | 'created_at'>,
+): Account {
   return {
     id: row.id,
     email: row.email,
@@ -174,18 +177,36 @@ export async function insertSite(db: AccountsDb, site: Site): Promise<void> {
 
 // --- accounts and memberships --------------------------------------------------------------
 
-export async function findAccountByEmail(db: AccountsDb, email: string): Promise<Account | undefined> {
-  const row = await db.selectFrom('accounts').select(accountColumns).where('email', '=', email).executeTakeFirst();
+export async function findAccountByEmail(
+  db: AccountsDb,
+  email: string,
+): Promise<Account | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .select(accountColumns)
+    .where('email', '=', email)
+    .executeTakeFirst();
   return row && toAccount(row);
 }
 
 export async function findAccountById(db: AccountsDb, id: string): Promise<Account | undefined> {
-  const row = await db.selectFrom('accounts').select(accountColumns).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('accounts')
+    .select(accountColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toAccount(row);
 }
 
-export async function findPasswordHash(db: AccountsDb, accountId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirst();
+export async function findPasswordHash(
+  db: AccountsDb,
+  accountId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('password_hash')
+    .where('id', '=', accountId)
+    .executeTakeFirst();
   return row?.password_hash ?? undefined;
 }
 
@@ -206,7 +227,12 @@ export async function insertAccount(
     .execute();
 }
 
-export async function updatePasswordHash(db: AccountsDb, accountId: string, hash: string, now: Date): Promise<void> {
+export async function updatePasswordHash(
+  db: AccountsDb,
+  accountId: string,
+  hash: string,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('accounts')
     .set({ password_hash: hash, updated_at: now.toISOString() })
@@ -214,7 +240,13 @@ export async function updatePasswordHash(db: AccountsDb, accountId: string, hash
     .execute();
 }
 
-export async function upsertMembership(db: AccountsDb, siteId: string, accountId: string, role: Role, now: Date) {
+export async function upsertMembership(
+  db: AccountsDb,
+  siteId: string,
+  accountId: string,
+  role: Role,
+  now: Date,
+) {
   await db
     .insertInto('memberships')
     .values({ site_id: siteId, account_id: accountId, role, created_at: now.toISOString() })
@@ -222,7 +254,11 @@ export async function upsertMembership(db: AccountsDb, siteId: string, accountId
     .execute();
 }
 
-export async function findMember(db: AccountsDb, siteId: string, accountId: string): Promise<Member | undefined> {
+export async function findMember(
+  db: AccountsDb,
+  siteId: string,
+  accountId: string,
+): Promise<Member | undefined> {
   const row = await db
     .selectFrom('accounts')
     .innerJoin('memberships', 'memberships.account_id', 'accounts.id')
@@ -270,7 +306,14 @@ export async function countOwners(db: AccountsDb, siteId: string): Promise<numbe
 
 export async function insertSession(
   db: AccountsDb,
-  session: { id: string; tokenHash: string; accountId: string; now: Date; expiresAt: Date; userAgent?: string },
+  session: {
+    id: string;
+    tokenHash: string;
+    accountId: string;
+    now: Date;
+    expiresAt: Date;
+    userAgent?: string;
+  },
 ): Promise<void> {
   await db
     .insertInto('sessions')
@@ -286,7 +329,10 @@ export async function insertSession(
     .execute();
 }
 
-export async function findSessionByTokenHash(db: AccountsDb, tokenHash: string): Promise<Session | undefined> {
+export async function findSessionByTokenHash(
+  db: AccountsDb,
+  tokenHash: string,
+): Promise<Session | undefined> {
   const row = await db
     .selectFrom('sessions')
     .select(['id', 'account_id', 'expires_at'])
@@ -295,7 +341,12 @@ export async function findSessionByTokenHash(db: AccountsDb, tokenHash: string):
   return row && { id: row.id, accountId: row.account_id, expiresAt: new Date(row.expires_at) };
 }
 
-export async function extendSession(db: AccountsDb, sessionId: string, now: Date, expiresAt: Date): Promise<void> {
+export async function extendSession(
+  db: AccountsDb,
+  sessionId: string,
+  now: Date,
+  expiresAt: Date,
+): Promise<void> {
   await db
     .updateTable('sessions')
     .set({ last_seen_at: now.toISOString(), expires_at: expiresAt.toISOString() })
@@ -308,7 +359,10 @@ export async function deleteSession(db: AccountsDb, sessionId: string): Promise<
 }
 
 export async function deleteSessionsOf(db: AccountsDb, accountId: string): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('sessions')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
@@ -343,7 +397,14 @@ const apiTokenColumns = [
 
 export async function insertApiToken(
   db: AccountsDb,
-  token: { id: string; accountId: string; name: string; tokenHash: string; hint: string; now: Date },
+  token: {
+    id: string;
+    accountId: string;
+    name: string;
+    tokenHash: string;
+    hint: string;
+    now: Date;
+  },
 ): Promise<void> {
   await db
     .insertInto('api_tokens')
@@ -360,7 +421,10 @@ export async function insertApiToken(
     .execute();
 }
 
-export async function findActiveApiToken(db: AccountsDb, tokenHash: string): Promise<ApiToken | undefined> {
+export async function findActiveApiToken(
+  db: AccountsDb,
+  tokenHash: string,
+): Promise<ApiToken | undefined> {
   const row = await db
     .selectFrom('api_tokens')
     .select(apiTokenColumns)
@@ -371,7 +435,11 @@ export async function findActiveApiToken(db: AccountsDb, tokenHash: string): Pro
 }
 
 export async function findApiToken(db: AccountsDb, id: string): Promise<ApiToken | undefined> {
-  const row = await db.selectFrom('api_tokens').select(apiTokenColumns).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(apiTokenColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toApiToken(row);
 }
 
@@ -386,7 +454,11 @@ export async function listApiTokens(db: AccountsDb, accountId: string): Promise<
 }
 
 export async function touchApiToken(db: AccountsDb, id: string, now: Date): Promise<void> {
-  await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', id).execute();
+  await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: now.toISOString() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function revokeApiToken(db: AccountsDb, id: string, now: Date): Promise<void> {
@@ -402,7 +474,14 @@ export async function revokeApiToken(db: AccountsDb, id: string, now: Date): Pro
 
 export async function insertLink(
   db: AccountsDb,
-  link: { id: string; purpose: LinkPurpose; tokenHash: string; accountId?: string; now: Date; expiresAt: Date },
+  link: {
+    id: string;
+    purpose: LinkPurpose;
+    tokenHash: string;
+    accountId?: string;
+    now: Date;
+    expiresAt: Date;
+  },
 ): Promise<void> {
   await db
     .insertInto('one_time_links')
@@ -418,7 +497,10 @@ export async function insertLink(
     .execute();
 }
 
-export async function findLink(db: AccountsDb, tokenHash: string): Promise<OneTimeLink | undefined> {
+export async function findLink(
+  db: AccountsDb,
+  tokenHash: string,
+): Promise<OneTimeLink | undefined> {
   const row = await db
     .selectFrom('one_time_links')
     .select(['id', 'purpose', 'account_id', 'expires_at', 'used_at'])
@@ -446,19 +528,30 @@ export async function useLink(db: AccountsDb, linkId: string, now: Date): Promis
 }
 
 /** Older unused links for the same purpose and account stop working when a new one is made. */
-export async function expireLinks(db: AccountsDb, purpose: LinkPurpose, accountId: string | undefined, now: Date) {
+export async function expireLinks(
+  db: AccountsDb,
+  purpose: LinkPurpose,
+  accountId: string | undefined,
+  now: Date,
+) {
   let query = db
     .updateTable('one_time_links')
     .set({ used_at: now.toISOString() })
     .where('purpose', '=', purpose)
     .where('used_at', 'is', null);
-  query = accountId === undefined ? query.where('account_id', 'is', null) : query.where('account_id', '=', accountId);
+  query =
+    accountId === undefined
+      ? query.where('account_id', 'is', null)
+      : query.where('account_id', '=', accountId);
   await query.execute();
 }
 
 // --- sign-in throttles ---------------------------------------------------------------------
 
-export async function findThrottle(db: AccountsDb, key: string): Promise<ThrottleState | undefined> {
+export async function findThrottle(
+  db: AccountsDb,
+  key: string,
+): Promise<ThrottleState | undefined> {
   const row = await db
     .selectFrom('sign_in_throttles')
     .select(['failures', 'last_failure_at', 'locked_until'])
@@ -473,7 +566,11 @@ export async function findThrottle(db: AccountsDb, key: string): Promise<Throttl
   );
 }
 
-export async function saveThrottle(db: AccountsDb, key: string, state: ThrottleState): Promise<void> {
+export async function saveThrottle(
+  db: AccountsDb,
+  key: string,
+  state: ThrottleState,
+): Promise<void> {
   const values = {
     failures: state.failures,
     last_failure_at: state.lastFailureAt.toISOString(),

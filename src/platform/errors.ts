@@ -66,6 +66,10 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
+export function errorBody(
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorBody {
   return { error: details ? { code, message, details } : { code, message } };
 }

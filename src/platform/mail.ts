@@ -19,14 +19,21 @@ export interface Mailer {
   close(): void;
 }
 
-export function createMailer(options: { smtpUrl: URL | undefined; from: string; logger: Logger }): Mailer {
+export function createMailer(options: {
+  smtpUrl: URL | undefined;
+  from: string;
+  logger: Logger;
+}): Mailer {
   const { smtpUrl, from, logger } = options;
   if (!smtpUrl) {
     logger.info('SMTP_URL is not set: e-mail is disabled, messages will be logged and not sent');
     return {
       enabled: false,
       async send(message) {
-        logger.info({ to: message.to, subject: message.subject }, 'e-mail not sent (SMTP_URL is not set)');
+        logger.info(
+          { to: message.to, subject: message.subject },
+          'e-mail not sent (SMTP_URL is not set)',
+        );
       },
       close() {},
     };

@@ -34,7 +34,14 @@ describe('e-mail and passwords', () => {
   it('normalises and validates e-mail addresses', () => {
     expect(normaliseEmail('  Ann@Example.ORG ')).toBe('ann@example.org');
     expect(isValidEmail('ann@example.org')).toBe(true);
-    for (const bad of ['ann', 'ann@', '@example.org', 'ann@example', 'a n@example.org', 'a<b>@example.org']) {
+    for (const bad of [
+      'ann',
+      'ann@',
+      '@example.org',
+      'ann@example',
+      'a n@example.org',
+      'a<b>@example.org',
+    ]) {
       expect(isValidEmail(bad), bad).toBe(false);
     }
     expect(isValidEmail(`${'a'.repeat(250)}@example.org`)).toBe(false);
@@ -52,7 +59,8 @@ describe('e-mail and passwords', () => {
 describe('sign-in throttling', () => {
   const fail = (times: number, start: string, policy = ACCOUNT_THROTTLE) => {
     let state: ThrottleState | undefined;
-    for (let i = 0; i < times; i++) state = recordFailure(state, new Date(at(start).getTime() + i * 1000), policy);
+    for (let i = 0; i < times; i++)
+      state = recordFailure(state, new Date(at(start).getTime() + i * 1000), policy);
     return state;
   };
 

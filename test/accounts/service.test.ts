@@ -36,7 +36,10 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
     await test.close();
   });
 
-  async function memberWithPassword(email: string, role: 'owner' | 'editor' | 'author' | 'moderator' = 'owner') {
+  async function memberWithPassword(
+    email: string,
+    role: 'owner' | 'editor' | 'author' | 'moderator' = 'owner',
+  ) {
     const { member, link } = await accounts.addMember(ctx, { siteId, email, role });
     await accounts.setPasswordWithLink(ctx, { token: link.token, password: PASSWORD });
     return member;
@@ -53,7 +56,11 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
 
   it('needs an owner until one has set a password through a link', async () => {
     expect(await accounts.needsOwner(ctx, siteId)).toBe(true);
-    const { link } = await accounts.addMember(ctx, { siteId, email: 'Owner@Example.org', role: 'owner' });
+    const { link } = await accounts.addMember(ctx, {
+      siteId,
+      email: 'Owner@Example.org',
+      role: 'owner',
+    });
     expect(await accounts.needsOwner(ctx, siteId)).toBe(true);
     await accounts.setPasswordWithLink(ctx, { token: link.token, password: PASSWORD });
     expect(await accounts.needsOwner(ctx, siteId)).toBe(false);
@@ -72,33 +79,62 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
     });
     expect(owner.role).toBe('owner');
     const reused = await failure(
-      accounts.claimSite(ctx, { siteId, token: link.token, email: 'x@example.org', displayName: 'X', password: PASSWORD }),
+      accounts.claimSite(ctx, {
+        siteId,
+        token: link.token,
+        email: 'x@example.org',
+        displayName: 'X',
+        password: PASSWORD,
+      }),
     );
     expect(reused.status).toBe(404);
     const fresh = await accounts.issueSetupLink(ctx);
     const second = await failure(
-      accounts.claimSite(ctx, { siteId, token: fresh.token, email: 'x@example.org', displayName: 'X', password: PASSWORD }),
+      accounts.claimSite(ctx, {
+        siteId,
+        token: fresh.token,
+        email: 'x@example.org',
+        displayName: 'X',
+        password: PASSWORD,
+      }),
     );
     expect(second.code).toBe('already-claimed');
   });
 
   it('makes only the newest link of a kind work, and links expire after a day', async () => {
-    const { link: first } = await accounts.addMember(ctx, { siteId, email: 'a@example.org', role: 'author' });
-    const { link: second } = await accounts.issuePasswordLink(ctx, { siteId, email: 'a@example.org' });
-    expect((await failure(accounts.setPasswordWithLink(ctx, { token: first.token, password: PASSWORD }))).code).toBe(
-      'link-used',
-    );
+    const { link: first } = await accounts.addMember(ctx, {
+      siteId,
+      email: 'a@example.org',
+      role: 'author',
+    });
+    const { link: second } = await accounts.issuePasswordLink(ctx, {
+      siteId,
+      email: 'a@example.org',
+    });
+    expect(
+      (await failure(accounts.setPasswordWithLink(ctx, { token: first.token, password: PASSWORD })))
+        .code,
+    ).toBe('link-used');
     clock.advance(24 * 60 * 60 * 1000 + 1);
-    expect((await failure(accounts.setPasswordWithLink(ctx, { token: second.token, password: PASSWORD }))).code).toBe(
-      'link-expired',
-    );
+    expect(
+      (
+        await failure(
+          accounts.setPasswordWithLink(ctx, { token: second.token, password: PASSWORD }),
+        )
+      ).code,
+    ).toBe('link-expired');
   });
 
   it('refuses weak passwords and leaves the link usable', async () => {
-    const { link } = await accounts.addMember(ctx, { siteId, email: 'a@example.org', role: 'author' });
-    expect((await failure(accounts.setPasswordWithLink(ctx, { token: link.token, password: 'short' }))).code).toBe(
-      'weak-password',
-    );
+    const { link } = await accounts.addMember(ctx, {
+      siteId,
+      email: 'a@example.org',
+      role: 'author',
+    });
+    expect(
+      (await failure(accounts.setPasswordWithLink(ctx, { token: link.token, password: 'short' })))
+        .code,
+    ).toBe('weak-password');
     await accounts.setPasswordWithLink(ctx, { token: link.token, password: PASSWORD });
   });
 
@@ -107,7 +143,10 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
     const { token } = await signIn('a@example.org');
     expect(await accounts.authenticateSession(ctx, siteId, token)).toBeDefined();
     const { link } = await accounts.issuePasswordLink(ctx, { siteId, email: 'a@example.org' });
-    await accounts.setPasswordWithLink(ctx, { token: link.token, password: 'another long passphrase' });
+    await accounts.setPasswordWithLink(ctx, {
+      token: link.token,
+      password: 'another long passphrase',
+    });
     expect(await accounts.authenticateSession(ctx, siteId, token)).toBeUndefined();
   });
 
@@ -122,18 +161,23 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
   it('throttles an account after five wrong passwords in a row, even for the right one', async () => {
     await memberWithPassword('a@example.org');
     for (let i = 0; i < 5; i++) {
-      expect((await failure(signIn('a@example.org', 'wrong password here', `address-${i}`))).status).toBe(401);
+      expect(
+        (await failure(signIn('a@example.org', 'wrong password here', `address-${i}`))).status,
+      ).toBe(401);
     }
     const throttled = await failure(signIn('a@example.org', PASSWORD, 'address-9'));
     expect(throttled.status).toBe(429);
     expect(throttled.code).toBe('sign-in-throttled');
     expect(throttled.message).toMatch(/Try again in 15 minutes/);
     clock.advance(15 * 60 * 1000);
-    await expect(signIn('a@example.org')).resolves.toMatchObject({ member: { email: 'a@example.org' } });
+    await expect(signIn('a@example.org')).resolves.toMatchObject({
+      member: { email: 'a@example.org' },
+    });
   });
 
   it('throttles an address that tries many accounts', async () => {
-    for (let i = 0; i < 20; i++) await failure(signIn(`user${i}@example.org`, 'wrong password here', 'sprayer'));
+    for (let i = 0; i < 20; i++)
+      await failure(signIn(`user${i}@example.org`, 'wrong password here', 'sprayer'));
     await memberWithPassword('a@example.org');
     expect((await failure(signIn('a@example.org', PASSWORD, 'sprayer'))).status).toBe(429);
     await expect(signIn('a@example.org', PASSWORD, 'someone-else')).resolves.toBeDefined();
@@ -151,7 +195,10 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
 
   it('stores API tokens hashed, authenticates them, and revokes them', async () => {
     const member = await memberWithPassword('a@example.org', 'editor');
-    const { token, apiToken } = await accounts.createApiToken(ctx, { accountId: member.id, name: 'deploy' });
+    const { token, apiToken } = await accounts.createApiToken(ctx, {
+      accountId: member.id,
+      name: 'deploy',
+    });
     expect(token).toMatch(/^bst_[A-Za-z0-9_-]{43}$/);
     expect(apiToken.hint).toBe(token.slice(0, 10));
     const stored = await test.runtime.db.selectFrom('api_tokens').selectAll().execute();
@@ -160,7 +207,10 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
     expect(found?.member).toMatchObject({ email: 'a@example.org', role: 'editor' });
     expect(await accounts.authenticateApiToken(ctx, siteId, token + 'x')).toBeUndefined();
     const other = await memberWithPassword('b@example.org', 'author');
-    expect((await failure(accounts.revokeApiToken(ctx, { tokenId: apiToken.id, accountId: other.id }))).status).toBe(404);
+    expect(
+      (await failure(accounts.revokeApiToken(ctx, { tokenId: apiToken.id, accountId: other.id })))
+        .status,
+    ).toBe(404);
     await accounts.revokeApiToken(ctx, { tokenId: apiToken.id, accountId: member.id });
     expect(await accounts.authenticateApiToken(ctx, siteId, token)).toBeUndefined();
     expect((await accounts.listApiTokens(ctx, member.id))[0]?.revokedAt).toBeInstanceOf(Date);
@@ -168,23 +218,30 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
 
   it('keeps at least one owner', async () => {
     await memberWithPassword('a@example.org', 'owner');
-    expect((await failure(accounts.setRole(ctx, { siteId, email: 'a@example.org', role: 'editor' }))).code).toBe(
-      'last-owner',
-    );
+    expect(
+      (await failure(accounts.setRole(ctx, { siteId, email: 'a@example.org', role: 'editor' })))
+        .code,
+    ).toBe('last-owner');
     await accounts.addMember(ctx, { siteId, email: 'b@example.org', role: 'owner' });
-    await expect(accounts.setRole(ctx, { siteId, email: 'a@example.org', role: 'editor' })).resolves.toMatchObject({
+    await expect(
+      accounts.setRole(ctx, { siteId, email: 'a@example.org', role: 'editor' }),
+    ).resolves.toMatchObject({
       role: 'editor',
     });
   });
 
   it('refuses duplicate members and invalid e-mail addresses without writing anything', async () => {
     await accounts.addMember(ctx, { siteId, email: 'a@example.org', role: 'author' });
-    expect((await failure(accounts.addMember(ctx, { siteId, email: 'A@example.org', role: 'editor' }))).code).toBe(
-      'member-exists',
-    );
-    expect((await failure(accounts.addMember(ctx, { siteId, email: 'not-an-email', role: 'editor' }))).code).toBe(
-      'invalid-email',
-    );
-    expect((await accounts.listMembers(ctx, siteId)).map((m) => [m.email, m.role])).toEqual([['a@example.org', 'author']]);
+    expect(
+      (await failure(accounts.addMember(ctx, { siteId, email: 'A@example.org', role: 'editor' })))
+        .code,
+    ).toBe('member-exists');
+    expect(
+      (await failure(accounts.addMember(ctx, { siteId, email: 'not-an-email', role: 'editor' })))
+        .code,
+    ).toBe('invalid-email');
+    expect((await accounts.listMembers(ctx, siteId)).map((m) => [m.email, m.role])).toEqual([
+      ['a@example.org', 'author'],
+    ]);
   });
 });

@@ -24,7 +24,7 @@ export interface DatabaseKind {
 
 export const postgresAdminUrl = process.env.BROADSIDE_TEST_POSTGRES;
 
-const sqlite: DatabaseKind = {
+export const sqliteKind: DatabaseKind = {
   name: 'sqlite',
   async create() {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'broadside-test-'));
@@ -68,4 +68,6 @@ function postgres(adminUrl: string): DatabaseKind {
 }
 
 /** Every database kind this run covers: loop over it with `describe.each`. */
-export const databaseKinds: DatabaseKind[] = postgresAdminUrl ? [sqlite, postgres(postgresAdminUrl)] : [sqlite];
+export const databaseKinds: DatabaseKind[] = postgresAdminUrl
+  ? [sqliteKind, postgres(postgresAdminUrl)]
+  : [sqliteKind];

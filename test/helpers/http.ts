@@ -6,7 +6,8 @@ export class Browser {
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     if (!headers.has('accept')) headers.set('accept', 'text/html');
     const response = await fetch(this.baseUrl + path, { ...init, headers, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) {
@@ -14,7 +15,8 @@ export class Browser {
       const index = pair.indexOf('=');
       const name = pair.slice(0, index).trim();
       const value = pair.slice(index + 1).trim();
-      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+      const expired =
+        attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
       if (expired) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }

@@ -8,7 +8,7 @@ import type { Clock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { DatabaseKind, TestDatabase } from './databases.js';
-import { databaseKinds } from './databases.js';
+import { sqliteKind } from './databases.js';
 
 export const TEST_SECRET = 'test-secret-'.padEnd(64, 'x');
 
@@ -21,7 +21,7 @@ export interface TestRuntime {
 export async function createTestRuntime(
   options: { kind?: DatabaseKind; clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<TestRuntime> {
-  const database = await (options.kind ?? databaseKinds[0]!).create();
+  const database = await (options.kind ?? sqliteKind).create();
   const config = loadConfig({
     DATA_DIR: database.dataDir,
     DATABASE_URL: database.databaseUrl,
@@ -29,7 +29,10 @@ export async function createTestRuntime(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const runtime = await createRuntime(config, { logger: createLogger('silent'), clock: options.clock });
+  const runtime = await createRuntime(config, {
+    logger: createLogger('silent'),
+    clock: options.clock,
+  });
   return {
     runtime,
     database,

@@ -38,7 +38,10 @@ describe('loadConfig', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: 'abc' }, /^PORT: "abc" is not a number/],
       [{ PORT: '70000' }, /^PORT: 70000 is out of range/],
-      [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: unsupported database "mysql"; use postgres:\/\//],
+      [
+        { DATABASE_URL: 'mysql://x' },
+        /^DATABASE_URL: unsupported database "mysql"; use postgres:\/\//,
+      ],
       [{ BASE_URL: 'ftp://example.org' }, /^BASE_URL: must start with http:\/\/ or https:\/\//],
       [{ BASE_URL: 'not a url' }, /^BASE_URL: "not a url" is not a URL/],
       [{ BASE_URL: 'https://example.org/?x=1' }, /^BASE_URL: must not contain a query string/],
@@ -46,7 +49,10 @@ describe('loadConfig', () => {
       [{ SMTP_URL: 'http://mail' }, /^SMTP_URL: must start with smtp:\/\/ or smtps:\/\//],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: "loud" is not one of fatal, error/],
       [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY: "yes please" is not an address/],
-      [{ RATE_LIMIT_PER_MINUTE: '0' }, /^RATE_LIMIT_PER_MINUTE: "0" is not a positive whole number/],
+      [
+        { RATE_LIMIT_PER_MINUTE: '0' },
+        /^RATE_LIMIT_PER_MINUTE: "0" is not a positive whole number/,
+      ],
     ];
     for (const [env, expected] of cases) {
       const message = problem(env);

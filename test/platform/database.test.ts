@@ -31,7 +31,9 @@ describe.each(databaseKinds)('database on $name', (kind) => {
     const second = await migrateToLatest(db, migrations);
     expect(second.applied).toEqual([]);
     const tables = (await db.introspection.getTables()).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['sites', 'accounts', 'memberships', 'sessions', 'api_tokens']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['sites', 'accounts', 'memberships', 'sessions', 'api_tokens']),
+    );
   });
 
   it('recognises unique violations and enforces foreign keys', async () => {
@@ -39,9 +41,19 @@ describe.each(databaseKinds)('database on $name', (kind) => {
     await migrateToLatest(database.db, migrations);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schema-agnostic probe
     const db = database.db as any;
-    const account = { id: 'a1', email: 'a@example.org', display_name: 'A', created_at: 'x', updated_at: 'x' };
+    const account = {
+      id: 'a1',
+      email: 'a@example.org',
+      display_name: 'A',
+      created_at: 'x',
+      updated_at: 'x',
+    };
     await db.insertInto('accounts').values(account).execute();
-    const duplicate = await db.insertInto('accounts').values({ ...account, id: 'a2' }).execute().catch((e: unknown) => e);
+    const duplicate = await db
+      .insertInto('accounts')
+      .values({ ...account, id: 'a2' })
+      .execute()
+      .catch((e: unknown) => e);
     expect(isUniqueViolation(duplicate)).toBe(true);
     const orphan = await db
       .insertInto('memberships')

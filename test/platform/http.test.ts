@@ -32,7 +32,9 @@ describe('operations endpoints', () => {
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const text = await metrics.text();
     expect(text).toContain('broadside_process_cpu_user_seconds_total');
-    expect(text).toMatch(/broadside_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/);
+    expect(text).toMatch(
+      /broadside_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/,
+    );
   });
 
   it('describes the API in an OpenAPI 3.1 document without the HTML pages', async () => {
@@ -40,7 +42,9 @@ describe('operations endpoints', () => {
     expect(response.status).toBe(200);
     const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/api/v1/me', '/api/v1/tokens']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/healthz', '/readyz', '/api/v1/me', '/api/v1/tokens']),
+    );
     expect(Object.keys(doc.paths)).not.toContain('/signin');
   });
 });
@@ -55,7 +59,9 @@ describe('errors', () => {
   });
 
   it('shows browsers an HTML error page for unknown pages', async () => {
-    const response = await fetch(`${server.url}/no/such/page`, { headers: { accept: 'text/html' } });
+    const response = await fetch(`${server.url}/no/such/page`, {
+      headers: { accept: 'text/html' },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toContain('text/html');
     expect(await response.text()).toContain('Page not found');
@@ -86,7 +92,10 @@ describe('errors', () => {
     });
     expect(response.status).toBe(413);
     expect(await json(response)).toEqual({
-      error: { code: 'body-too-large', message: 'The request body is larger than the limit of 64 KiB.' },
+      error: {
+        code: 'body-too-large',
+        message: 'The request body is larger than the limit of 64 KiB.',
+      },
     });
   });
 
@@ -98,7 +107,10 @@ describe('errors', () => {
     });
     const { createApiToken } = await import('../../src/accounts/service.js');
     const { accountsContext } = await import('../../src/app.js');
-    const { token } = await createApiToken(accountsContext(server.runtime), { accountId: member.id, name: 't' });
+    const { token } = await createApiToken(accountsContext(server.runtime), {
+      accountId: member.id,
+      name: 't',
+    });
     const response = await fetch(`${server.url}/api/v1/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -136,7 +148,10 @@ describe('CSRF', () => {
   it('refuses a form post without the token with 403', async () => {
     const browser = new Browser(server.url);
     await browser.get('/signin'); // has the CSRF cookie now, but sends no token
-    const response = await browser.postForm('/signin', { email: 'a@example.org', password: 'whatever it is' });
+    const response = await browser.postForm('/signin', {
+      email: 'a@example.org',
+      password: 'whatever it is',
+    });
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('security token');
   });
@@ -146,7 +161,11 @@ describe('CSRF', () => {
     const token = await attacker.csrfTokenFrom('/signin');
     const victim = new Browser(server.url);
     await victim.get('/signin');
-    const response = await victim.postForm('/signin', { email: 'a@example.org', password: 'x', _csrf: token });
+    const response = await victim.postForm('/signin', {
+      email: 'a@example.org',
+      password: 'x',
+      _csrf: token,
+    });
     expect(response.status).toBe(403);
   });
 
@@ -158,7 +177,11 @@ describe('CSRF', () => {
     });
     const browser = new Browser(server.url);
     const token = await browser.csrfTokenFrom('/signin');
-    const signIn = await browser.postForm('/signin', { email: 'csrf@example.org', password, _csrf: token });
+    const signIn = await browser.postForm('/signin', {
+      email: 'csrf@example.org',
+      password,
+      _csrf: token,
+    });
     expect(signIn.status).toBe(303);
     const withoutToken = await browser.request('/api/v1/tokens', {
       method: 'POST',
@@ -169,7 +192,11 @@ describe('CSRF', () => {
     expect(((await json(withoutToken)).error as { code: string }).code).toBe('csrf-invalid');
     const withToken = await browser.request('/api/v1/tokens', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': token },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-csrf-token': token,
+      },
       body: JSON.stringify({ name: 'from a page' }),
     });
     expect(withToken.status).toBe(201);
@@ -188,7 +215,8 @@ describe('rate limiting', () => {
     const limited = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: '5' } });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await fetch(`${limited.url}/api/v1/nothing`)).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push((await fetch(`${limited.url}/api/v1/nothing`)).status);
       expect(statuses).toEqual([404, 404, 404, 404, 404]);
       const response = await fetch(`${limited.url}/api/v1/nothing`);
       expect(response.status).toBe(429);

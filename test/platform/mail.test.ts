@@ -73,7 +73,9 @@ describe('mail', () => {
     const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.org', logger: capture });
     expect(mailer.enabled).toBe(false);
     await mailer.send({ to: 'a@example.org', subject: 'Hello', text: 'secret link' });
-    expect(lines[0]).toBe('SMTP_URL is not set: e-mail is disabled, messages will be logged and not sent');
+    expect(lines[0]).toBe(
+      'SMTP_URL is not set: e-mail is disabled, messages will be logged and not sent',
+    );
     expect(lines.join('\n')).not.toContain('secret link');
     expect(received.length).toBe(before);
   });

@@ -27,7 +27,9 @@ export interface OpenOptions {
 }
 
 export function openDatabase<DB>(target: DatabaseTarget, options: OpenOptions = {}): Database<DB> {
-  return target.kind === 'sqlite' ? openSqlite<DB>(target.file) : openPostgres<DB>(target.url, options);
+  return target.kind === 'sqlite'
+    ? openSqlite<DB>(target.file)
+    : openPostgres<DB>(target.url, options);
 }
 
 function openSqlite<DB>(file: string): Database<DB> {
@@ -70,7 +72,11 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }
 
 /** Numbers from aggregate queries: PostgreSQL returns bigint counts as strings. */

@@ -21,7 +21,10 @@ export class MigrationError extends Error {
 }
 
 /** Brings the schema to the newest migration; safe to run from several processes at once. */
-export async function migrateToLatest(db: Kysely<unknown>, migrations: Migrations): Promise<MigrationReport> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  migrations: Migrations,
+): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {

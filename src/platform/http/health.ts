@@ -5,10 +5,19 @@ import type { HttpServer } from './server.js';
 const HealthSchema = Type.Object({ status: Type.String(), version: Type.String() });
 const ReadySchema = Type.Object({ status: Type.String(), database: Type.String() });
 
-export function registerHealthRoutes(app: HttpServer, deps: { ping: () => Promise<void>; version: string }) {
+export function registerHealthRoutes(
+  app: HttpServer,
+  deps: { ping: () => Promise<void>; version: string },
+) {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: HealthSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The process is up',
+        response: { 200: HealthSchema },
+      },
+    },
     async () => ({ status: 'ok', version: deps.version }),
   );
   app.get(

@@ -68,7 +68,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, options, bodyLimit));
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    sendError(error, request, reply, options, bodyLimit),
+  );
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -76,7 +78,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       info: { title: 'Broadside API', version: options.version },
       servers: [{ url: options.baseUrl.toString().replace(/\/$/, '') }],
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A personal API token (bst_…)' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A personal API token (bst_…)' },
+        },
       },
     },
   });
@@ -127,7 +131,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     global: true,
     max: options.rateLimitPerMinute,
     timeWindow: 60_000,
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
+    allowList: (request) =>
+      request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
     errorResponseBuilder: (_request, context) =>
       new TooManyRequestsError(
         `Too many requests from your address: at most ${context.max} a minute. Try again in ${context.after}.`,
@@ -139,7 +144,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // Unknown paths count against the limit too, or a scanner could probe without bound.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) =>
     sendError(
-      new AppError(404, 'not-found', `Nothing here: ${request.method} ${request.url.split('?')[0]}`),
+      new AppError(
+        404,
+        'not-found',
+        `Nothing here: ${request.method} ${request.url.split('?')[0]}`,
+      ),
       request,
       reply,
       options,
@@ -162,7 +171,8 @@ export function needsCsrfCheck(request: FastifyRequest, authCookies: string[]): 
   if (!UNSAFE_METHODS.has(request.method)) return false;
   if (/^Bearer\s/i.test(request.headers.authorization ?? '')) return false;
   const contentType = request.headers['content-type'] ?? '';
-  if (/^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i.test(contentType)) return true;
+  if (/^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i.test(contentType))
+    return true;
   return authCookies.some((name) => request.cookies[name] !== undefined);
 }
 
@@ -173,25 +183,44 @@ function prefersHtml(request: FastifyRequest): boolean {
 }
 
 /** Maps any error to a status and `{error: {code, message}}`; the one place that does. */
-export function toErrorResponse(error: unknown, bodyLimit = DEFAULT_BODY_LIMIT): { status: number; body: ErrorBody } {
-  if (error instanceof AppError) return { status: error.status, body: errorBody(error.code, error.message, error.details) };
+export function toErrorResponse(
+  error: unknown,
+  bodyLimit = DEFAULT_BODY_LIMIT,
+): { status: number; body: ErrorBody } {
+  if (error instanceof AppError)
+    return { status: error.status, body: errorBody(error.code, error.message, error.details) };
   const fastifyError = error as Partial<FastifyError> & { validation?: unknown };
   if (fastifyError.validation) {
-    return { status: 400, body: errorBody('invalid-request', `Invalid request: ${fastifyError.message}.`) };
+    return {
+      status: 400,
+      body: errorBody('invalid-request', `Invalid request: ${fastifyError.message}.`),
+    };
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         status: 413,
-        body: errorBody('body-too-large', `The request body is larger than the limit of ${Math.round(bodyLimit / 1024)} KiB.`),
+        body: errorBody(
+          'body-too-large',
+          `The request body is larger than the limit of ${Math.round(bodyLimit / 1024)} KiB.`,
+        ),
       };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, body: errorBody('malformed-json', `The request body is not valid JSON: ${fastifyError.message}`) };
+      return {
+        status: 400,
+        body: errorBody(
+          'malformed-json',
+          `The request body is not valid JSON: ${fastifyError.message}`,
+        ),
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return {
         status: 415,
-        body: errorBody('unsupported-media-type', `Send the body as application/json. ${fastifyError.message ?? ''}`.trim()),
+        body: errorBody(
+          'unsupported-media-type',
+          `Send the body as application/json. ${fastifyError.message ?? ''}`.trim(),
+        ),
       };
     case 'FST_CSRF_MISSING_SECRET':
     case 'FST_CSRF_INVALID_TOKEN':
@@ -204,13 +233,19 @@ export function toErrorResponse(error: unknown, bodyLimit = DEFAULT_BODY_LIMIT):
       };
   }
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
-    return { status: 400, body: errorBody('malformed-json', `The request body is not valid JSON: ${error.message}`) };
+    return {
+      status: 400,
+      body: errorBody('malformed-json', `The request body is not valid JSON: ${error.message}`),
+    };
   }
   const status = fastifyError.statusCode;
   if (status && status >= 400 && status < 500) {
     return { status, body: errorBody('bad-request', fastifyError.message ?? 'Bad request.') };
   }
-  return { status: 500, body: errorBody('internal', 'Something went wrong on our side. It has been logged.') };
+  return {
+    status: 500,
+    body: errorBody('internal', 'Something went wrong on our side. It has been logged.'),
+  };
 }
 
 function sendError(
@@ -222,10 +257,13 @@ function sendError(
 ) {
   const { status, body } = toErrorResponse(error, bodyLimit);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof TooManyRequestsError)
+    reply.header('retry-after', String(error.retryAfterSeconds));
   reply.status(status);
   if (options.renderErrorPage && prefersHtml(request)) {
-    return reply.type('text/html; charset=utf-8').send(options.renderErrorPage(status, body, request));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(options.renderErrorPage(status, body, request));
   }
   return reply.type('application/json; charset=utf-8').send(body);
 }
