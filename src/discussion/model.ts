@@ -1,0 +1,133 @@
+/**
+ * The rules of a discussion: where a reply goes in the tree, how its materialised path and its
+ * number are made, who may edit, and which statuses the public sees. Pure functions; no I/O.
+ */
+
+export const COMMENT_STATUSES = ['pending', 'approved', 'rejected', 'spam', 'deleted'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+
+export const COMMENT_ORIGINS = ['local', 'import', 'federation'] as const;
+export type CommentOrigin = (typeof COMMENT_ORIGINS)[number];
+
+/** What readers see: approved comments, and deleted ones as "comment removed" placeholders. */
+export function isPublicStatus(status: CommentStatus): boolean {
+  return status === 'approved' || status === 'deleted';
+}
+
+export interface DiscussionSettings {
+  /** Deepest level of nesting; top-level comments are depth 1. WordPress's default is 5. */
+  maxDepth: number;
+  /** Longest body accepted, in characters. */
+  maxBodyLength: number;
+  /** How long an author may edit their comment, in milliseconds. */
+  editWindowMs: number;
+}
+
+export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
+  maxDepth: 5,
+  maxBodyLength: 10_000,
+  editWindowMs: 15 * 60_000,
+};
+
+// --- the tree ------------------------------------------------------------------------------
+
+/**
+ * A path is the concatenation of fixed-width segments from the top-level ancestor down to the
+ * comment; each segment is a sibling ordinal in base 36 (digits and lower-case letters only).
+ * Sorting paths as text gives display order — parents before children, older siblings first —
+ * on SQLite and on PostgreSQL in any collation, because no punctuation is involved (locale
+ * collations skip punctuation, which would scramble a dotted path).
+ */
+export const SEGMENT_WIDTH = 6; // 36^6 ≈ 2.2 billion siblings
+const MAX_ORDINAL = 36 ** SEGMENT_WIDTH - 1;
+
+export function pathSegment(ordinal: number): string {
+  if (!Number.isInteger(ordinal) || ordinal < 1 || ordinal > MAX_ORDINAL) {
+    throw new RangeError(`sibling ordinal ${ordinal} is out of range`);
+  }
+  return ordinal.toString(36).padStart(SEGMENT_WIDTH, '0');
+}
+
+export function childPath(parentPath: string | undefined, ordinal: number): string {
+  return (parentPath ?? '') + pathSegment(ordinal);
+}
+
+export function depthOfPath(path: string): number {
+  return path.length / SEGMENT_WIDTH;
+}
+
+/** The top-level ancestor's ordinal, which is also its number ("1.", "2." …). */
+export function rootOrdinal(path: string): number {
+  return parseInt(path.slice(0, SEGMENT_WIDTH), 36);
+}
+
+/** The smallest path after every path in the subtree under `path`: its next sibling's. */
+export function subtreeUpperBound(path: string): string {
+  const last = parseInt(path.slice(-SEGMENT_WIDTH), 36);
+  return path.slice(0, -SEGMENT_WIDTH) + pathSegment(last + 1);
+}
+
+export interface TreeNode {
+  id: string;
+  path: string;
+  depth: number;
+}
+
+/**
+ * Where a reply to `requested` actually attaches. A reply that would be deeper than `maxDepth`
+ * attaches to the deepest allowed ancestor instead (as WordPress does), so it appears as the
+ * last reply at the deepest level rather than being refused.
+ */
+export function effectiveParent<T extends TreeNode>(requested: T, ancestors: readonly T[], maxDepth: number): T {
+  if (requested.depth < maxDepth) return requested;
+  const target = maxDepth - 1;
+  if (target < 1) throw new RangeError('maxDepth must be at least 2 for replies');
+  const byDepth = [...ancestors, requested].find((node) => node.depth === target);
+  if (!byDepth) throw new Error(`ancestor at depth ${target} of ${requested.id} is missing`);
+  return byDepth;
+}
+
+/** The paths of every ancestor of `path`, nearest last, e.g. for fetching them in one query. */
+export function ancestorPaths(path: string): string[] {
+  const paths: string[] = [];
+  for (let end = SEGMENT_WIDTH; end < path.length; end += SEGMENT_WIDTH) paths.push(path.slice(0, end));
+  return paths;
+}
+
+// --- editing -------------------------------------------------------------------------------
+
+export function withinEditWindow(createdAt: Date, now: Date, settings: DiscussionSettings): boolean {
+  return now.getTime() - createdAt.getTime() <= settings.editWindowMs;
+}
+
+// --- bodies --------------------------------------------------------------------------------
+
+export type BodyProblem =
+  | { code: 'body-empty'; message: string }
+  | { code: 'body-too-long'; message: string }
+  | { code: 'body-invalid'; message: string };
+
+/**
+ * Why a newly written body is not acceptable, or undefined. Imported comments skip the empty
+ * check: a comment whose only content was a link that has since gone is still part of the tree.
+ */
+export function bodyProblem(body: string, settings: DiscussionSettings, origin: CommentOrigin): BodyProblem | undefined {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(body) || /[\ud800-\udfff]/.test(stripPairs(body))) {
+    return { code: 'body-invalid', message: 'The comment contains characters that are not text (control characters or broken Unicode).' };
+  }
+  if (body.length > settings.maxBodyLength) {
+    return {
+      code: 'body-too-long',
+      message: `The comment is ${body.length.toLocaleString('en')} characters long; the limit is ${settings.maxBodyLength.toLocaleString('en')}.`,
+    };
+  }
+  if (origin === 'local' && body.trim() === '') {
+    return { code: 'body-empty', message: 'Write something before posting: the comment is empty.' };
+  }
+  return undefined;
+}
+
+/** Removes well-formed surrogate pairs, so that what remains shows lone (broken) surrogates. */
+function stripPairs(text: string): string {
+  return text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '');
+}
