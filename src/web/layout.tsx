@@ -19,6 +19,8 @@ export function Layout(props: {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{fullTitle}</title>
+        {/* No icon yet: an empty one stops browsers requesting /favicon.ico (a 404) on every page. */}
+        <link rel="icon" href="data:," />
         {assets?.styles.map((href) => <link rel="stylesheet" href={href} key={href} />)}
         {assets?.scripts.map((src) => <script type="module" src={src} key={src} />)}
       </head>
