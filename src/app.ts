@@ -58,7 +58,9 @@ export interface Runtime {
 }
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -70,7 +72,8 @@ export async function createRuntime(
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const secret = resolveSecret(config);
   const database = openDatabase<unknown>(config.database, {
-    onIdleError: (error) => logger.warn({ err: error }, 'database connection lost; it will be re-opened'),
+    onIdleError: (error) =>
+      logger.warn({ err: error }, 'database connection lost; it will be re-opened'),
   });
   try {
     const { applied } = await migrateToLatest(database.db, migrations);
@@ -116,7 +119,10 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
   const accounts = accountsContext(runtime);
   const site = await ensureSite(accounts, { name: 'Broadside' });
   const assets = loadAssetLinks();
-  if (!assets) runtime.logger.warn('the browser assets are not built: run `npm run build`; pages will be unstyled');
+  if (!assets)
+    runtime.logger.warn(
+      'the browser assets are not built: run `npm run build`; pages will be unstyled',
+    );
 
   const page = createPageRenderer({
     siteName: () => site.name,
@@ -128,7 +134,9 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
         name: member.displayName,
         email: member.email,
         role: member.role,
-        adminNav: ADMIN_NAV.filter((item) => can(member.role, item.permission)).map(({ href, label }) => ({ href, label })),
+        adminNav: ADMIN_NAV.filter((item) => can(member.role, item.permission)).map(
+          ({ href, label }) => ({ href, label }),
+        ),
       };
     },
   });
@@ -142,7 +150,8 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     authCookies: [SESSION_COOKIE],
     ping: () => runtime.database.ping(),
     version: runtime.version,
-    renderErrorPage: (status, body) => page.renderStatic(errorTitle(status), ErrorContent({ status, body })),
+    renderErrorPage: (status, body) =>
+      page.renderStatic(errorTitle(status), ErrorContent({ status, body })),
   });
 
   await registerAssets(app);

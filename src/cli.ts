@@ -3,7 +3,7 @@
  * printed as one line naming the problem; the exit code is 2 for bad configuration or usage and
  * 1 for anything else.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isRole, ROLES } from './accounts/model.js';
 import type { Role } from './accounts/model.js';
 import * as accounts from './accounts/service.js';
@@ -24,7 +24,9 @@ function parseRole(value: string): Role {
 /** Runs `work` with a runtime for one-off commands: quiet logs, closed afterwards. */
 async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const runtime = await createRuntime(config, { logger: createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn') });
+  const runtime = await createRuntime(config, {
+    logger: createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn'),
+  });
   try {
     return await work(runtime);
   } finally {
@@ -57,8 +59,12 @@ async function serve(): Promise<void> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     await closeRuntime(runtime);
-    if (code === 'EADDRINUSE') throw new UsageError(`PORT: ${config.port} is already in use on ${config.host}; choose another port`);
-    if (code === 'EACCES') throw new UsageError(`PORT: not allowed to listen on ${config.port}; use a port above 1023`);
+    if (code === 'EADDRINUSE')
+      throw new UsageError(
+        `PORT: ${config.port} is already in use on ${config.host}; choose another port`,
+      );
+    if (code === 'EACCES')
+      throw new UsageError(`PORT: not allowed to listen on ${config.port}; use a port above 1023`);
     throw error;
   }
   const where = config.database.kind === 'sqlite' ? config.database.file : 'PostgreSQL';
@@ -83,7 +89,10 @@ function buildCli(): Command {
     .description('Draft, clear, publish and publicly debate statements.')
     .version(packageVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // Commander would exit with 1 on a usage error; throw instead, so that it exits with 2 below.
+    // Subcommands inherit this, so it must come before they are added.
+    .exitOverride();
 
   program
     .command('serve')
@@ -97,7 +106,9 @@ function buildCli(): Command {
       const config = loadConfig();
       const runtime = await createRuntime(config, { logger: createLogger('warn') });
       await closeRuntime(runtime);
-      console.log(`The ${config.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database is up to date.`);
+      console.log(
+        `The ${config.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database is up to date.`,
+      );
     });
 
   const user = program.command('user').description('manage members of the site');
@@ -125,12 +136,22 @@ function buildCli(): Command {
     .description('list the members and their roles')
     .action(() =>
       withRuntime(async (runtime) => {
-        const members = await accounts.listMembers(accountsContext(runtime), await siteIdOf(runtime));
+        const members = await accounts.listMembers(
+          accountsContext(runtime),
+          await siteIdOf(runtime),
+        );
         if (members.length === 0) {
-          console.log('No members yet. Add the owner with: broadside user add --email you@example.org --role owner');
+          console.log(
+            'No members yet. Add the owner with: broadside user add --email you@example.org --role owner',
+          );
           return;
         }
-        const rows = members.map((m) => [m.email, m.role, m.displayName, m.hasPassword ? 'yes' : 'not yet']);
+        const rows = members.map((m) => [
+          m.email,
+          m.role,
+          m.displayName,
+          m.hasPassword ? 'yes' : 'not yet',
+        ]);
         printTable(['E-MAIL', 'ROLE', 'NAME', 'PASSWORD SET'], rows);
       }),
     );
@@ -159,7 +180,9 @@ function buildCli(): Command {
           siteId: await siteIdOf(runtime),
           email: options.email,
         });
-        console.log(`A new password link for ${member.email} (valid for 24 hours; earlier links stop working):`);
+        console.log(
+          `A new password link for ${member.email} (valid for 24 hours; earlier links stop working):`,
+        );
         console.log(`  ${linkUrl(runtime, link.path)}`);
       }),
     );
@@ -173,9 +196,18 @@ function buildCli(): Command {
     .action((options: { email: string; name: string }) =>
       withRuntime(async (runtime) => {
         const ctx = accountsContext(runtime);
-        const member = await accounts.findMemberByEmail(ctx, await siteIdOf(runtime), options.email);
-        const created = await accounts.createApiToken(ctx, { accountId: member.id, name: options.name });
-        console.error(`Created token "${created.apiToken.name}" (id ${created.apiToken.id}) for ${member.email}. It is not shown again:`);
+        const member = await accounts.findMemberByEmail(
+          ctx,
+          await siteIdOf(runtime),
+          options.email,
+        );
+        const created = await accounts.createApiToken(ctx, {
+          accountId: member.id,
+          name: options.name,
+        });
+        console.error(
+          `Created token "${created.apiToken.name}" (id ${created.apiToken.id}) for ${member.email}. It is not shown again:`,
+        );
         console.log(created.token);
       }),
     );
@@ -186,7 +218,11 @@ function buildCli(): Command {
     .action((options: { email: string }) =>
       withRuntime(async (runtime) => {
         const ctx = accountsContext(runtime);
-        const member = await accounts.findMemberByEmail(ctx, await siteIdOf(runtime), options.email);
+        const member = await accounts.findMemberByEmail(
+          ctx,
+          await siteIdOf(runtime),
+          options.email,
+        );
         const tokens = await accounts.listApiTokens(ctx, member.id);
         if (tokens.length === 0) {
           console.log(`${member.email} has no API tokens.`);
@@ -220,30 +256,49 @@ function buildCli(): Command {
 }
 
 function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
   for (const row of [header, ...rows]) {
-    console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
   }
 }
 
 /** One line for a person, not a stack trace, for the errors a person can act on. */
 function describeFailure(error: unknown): { message: string; exitCode: number } {
-  if (error instanceof ConfigError || error instanceof UsageError) return { message: error.message, exitCode: 2 };
+  if (error instanceof ConfigError || error instanceof UsageError)
+    return { message: error.message, exitCode: 2 };
   if (error instanceof AppError) return { message: error.message, exitCode: 1 };
   if (error instanceof MigrationError) return { message: error.message, exitCode: 1 };
   const code = (error as { code?: string }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '28P01' || code === '3D000') {
-    return { message: `DATABASE_URL: cannot connect to PostgreSQL: ${(error as Error).message}`, exitCode: 1 };
+    return {
+      message: `DATABASE_URL: cannot connect to PostgreSQL: ${(error as Error).message}`,
+      exitCode: 1,
+    };
   }
   if (code === 'SQLITE_CANTOPEN' || code === 'EACCES') {
-    return { message: `DATA_DIR: cannot open the database file: ${(error as Error).message}`, exitCode: 1 };
+    return {
+      message: `DATA_DIR: cannot open the database file: ${(error as Error).message}`,
+      exitCode: 1,
+    };
   }
-  return { message: error instanceof Error ? (error.stack ?? error.message) : String(error), exitCode: 1 };
+  return {
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    exitCode: 1,
+  };
 }
 
 try {
   await buildCli().parseAsync(process.argv);
 } catch (error) {
+  // Commander has already printed its message (or the help, or the version).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   const { message, exitCode } = describeFailure(error);
   console.error(`broadside: ${message}`);
   process.exit(exitCode);

@@ -14,18 +14,35 @@ function Problem({ message }: { message: string | undefined }) {
   );
 }
 
-export function SignInPage(props: { ctx: PageContext; email?: string; next?: string; problem?: string; notice?: string }) {
+export function SignInPage(props: {
+  ctx: PageContext;
+  email?: string;
+  next?: string;
+  problem?: string;
+  notice?: string;
+}) {
   return (
     <>
       <h1>Sign in</h1>
       {props.notice && <p class="notice">{props.notice}</p>}
       <Problem message={props.problem} />
-      <form method="post" action="/signin" class="stacked" aria-describedby={props.problem ? 'form-problem' : undefined}>
+      <form
+        method="post"
+        action="/signin"
+        class="stacked"
+        aria-describedby={props.problem ? 'form-problem' : undefined}
+      >
         <CsrfField ctx={props.ctx} />
         {props.next && <input type="hidden" name="next" value={props.next} />}
         <label>
           E-mail address
-          <input type="email" name="email" autoComplete="username" required value={props.email ?? ''} />
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={props.email ?? ''}
+          />
         </label>
         <label>
           Password
@@ -43,32 +60,68 @@ function PasswordFields() {
     <>
       <label>
         Password
-        <span class="hint">At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good one.</span>
-        <input type="password" name="password" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} />
+        <span class="hint">
+          At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good one.
+        </span>
+        <input
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          required
+          minLength={PASSWORD_MIN_LENGTH}
+        />
       </label>
       <label>
         Password again
-        <input type="password" name="confirm" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} />
+        <input
+          type="password"
+          name="confirm"
+          autoComplete="new-password"
+          required
+          minLength={PASSWORD_MIN_LENGTH}
+        />
       </label>
     </>
   );
 }
 
-export function SetupPage(props: { ctx: PageContext; token: string; email?: string; name?: string; problem?: string }) {
+export function SetupPage(props: {
+  ctx: PageContext;
+  token: string;
+  email?: string;
+  name?: string;
+  problem?: string;
+}) {
   return (
     <>
       <h1>Set up {props.ctx.siteName}</h1>
-      <p>You are creating the site's owner account. The owner can add members and change every setting.</p>
+      <p>
+        You are creating the site's owner account. The owner can add members and change every
+        setting.
+      </p>
       <Problem message={props.problem} />
       <form method="post" action={`/setup/${props.token}`} class="stacked">
         <CsrfField ctx={props.ctx} />
         <label>
           Your name
-          <input type="text" name="name" autoComplete="name" required value={props.name ?? ''} maxLength={200} />
+          <input
+            type="text"
+            name="name"
+            autoComplete="name"
+            required
+            value={props.name ?? ''}
+            maxLength={200}
+          />
         </label>
         <label>
           E-mail address
-          <input type="email" name="email" autoComplete="username" required value={props.email ?? ''} />
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={props.email ?? ''}
+          />
         </label>
         <PasswordFields />
         <button type="submit">Create the owner account</button>
@@ -77,7 +130,12 @@ export function SetupPage(props: { ctx: PageContext; token: string; email?: stri
   );
 }
 
-export function PasswordPage(props: { ctx: PageContext; token: string; email: string; problem?: string }) {
+export function PasswordPage(props: {
+  ctx: PageContext;
+  token: string;
+  email: string;
+  problem?: string;
+}) {
   return (
     <>
       <h1>Choose a password</h1>
@@ -100,17 +158,24 @@ export function AdminHomePage({ ctx }: { ctx: PageContext }) {
   return (
     <AdminShell ctx={ctx} heading="Dashboard">
       <p>
-        Welcome, {viewer?.name}. You are signed in as <strong>{viewer?.role}</strong> of {ctx.siteName}.
+        Welcome, {viewer?.name}. You are signed in as <strong>{viewer?.role}</strong> of{' '}
+        {ctx.siteName}.
       </p>
       <p class="empty-state">
-        There is nothing waiting for you. Drafts to review, comments to moderate and signatures to check will
-        appear here.
+        There is nothing waiting for you. Drafts to review, comments to moderate and signatures to
+        check will appear here.
       </p>
     </AdminShell>
   );
 }
 
-export function AccountPage(props: { ctx: PageContext; tokens: ApiToken[]; newToken?: { name: string; token: string }; notice?: string; problem?: string }) {
+export function AccountPage(props: {
+  ctx: PageContext;
+  tokens: ApiToken[];
+  newToken?: { name: string; token: string };
+  notice?: string;
+  problem?: string;
+}) {
   const { ctx, tokens, newToken } = props;
   const active = tokens.filter((token) => !token.revokedAt);
   return (
@@ -118,17 +183,22 @@ export function AccountPage(props: { ctx: PageContext; tokens: ApiToken[]; newTo
       <p>
         {ctx.viewer?.name} · {ctx.viewer?.email} · {ctx.viewer?.role}
       </p>
-      {props.notice && <p class="notice" role="status">{props.notice}</p>}
+      {props.notice && (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      )}
       <Problem message={props.problem} />
       <h2 id="tokens">Personal API tokens</h2>
       <p class="muted">
-        A token acts with your permissions. Send it as <code>Authorization: Bearer …</code>. Revoke any token you no
-        longer use.
+        A token acts with your permissions. Send it as <code>Authorization: Bearer …</code>. Revoke
+        any token you no longer use.
       </p>
       {newToken && (
         <div class="notice" role="status">
           <p>
-            Your new token <strong>{newToken.name}</strong>. Copy it now: it will not be shown again.
+            Your new token <strong>{newToken.name}</strong>. Copy it now: it will not be shown
+            again.
           </p>
           <code class="secret" id="new-token">
             {newToken.token}
@@ -139,7 +209,9 @@ export function AccountPage(props: { ctx: PageContext; tokens: ApiToken[]; newTo
         </div>
       )}
       {active.length === 0 ? (
-        <p class="empty-state">You have no API tokens. Create one for a script or an integration.</p>
+        <p class="empty-state">
+          You have no API tokens. Create one for a script or an integration.
+        </p>
       ) : (
         <table>
           <thead>
@@ -161,13 +233,31 @@ export function AccountPage(props: { ctx: PageContext; tokens: ApiToken[]; newTo
                   <code>{token.hint}…</code>
                 </td>
                 <td>
-                  <time dateTime={token.createdAt.toISOString()}>{formatDate(token.createdAt)}</time>
+                  <time dateTime={token.createdAt.toISOString()}>
+                    {formatDate(token.createdAt)}
+                  </time>
                 </td>
-                <td>{token.lastUsedAt ? <time dateTime={token.lastUsedAt.toISOString()}>{formatDate(token.lastUsedAt)}</time> : 'never'}</td>
                 <td>
-                  <form method="post" action={`/admin/account/tokens/${token.id}/revoke`} class="inline-form">
+                  {token.lastUsedAt ? (
+                    <time dateTime={token.lastUsedAt.toISOString()}>
+                      {formatDate(token.lastUsedAt)}
+                    </time>
+                  ) : (
+                    'never'
+                  )}
+                </td>
+                <td>
+                  <form
+                    method="post"
+                    action={`/admin/account/tokens/${token.id}/revoke`}
+                    class="inline-form"
+                  >
                     <CsrfField ctx={ctx} />
-                    <button type="submit" class="secondary" data-confirm={`Revoke the token "${token.name}"?`}>
+                    <button
+                      type="submit"
+                      class="secondary"
+                      data-confirm={`Revoke the token "${token.name}"?`}
+                    >
                       Revoke<span class="visually-hidden"> {token.name}</span>
                     </button>
                   </form>
@@ -195,8 +285,8 @@ export function MembersPage({ ctx, members }: { ctx: PageContext; members: Membe
   return (
     <AdminShell ctx={ctx} heading="Members">
       <p class="muted">
-        Add members with <code>broadside user add --email … --role …</code>; each receives a one-time link to set a
-        password.
+        Add members with <code>broadside user add --email … --role …</code>; each receives a
+        one-time link to set a password.
       </p>
       <table>
         <thead>

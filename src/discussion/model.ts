@@ -78,7 +78,11 @@ export interface TreeNode {
  * attaches to the deepest allowed ancestor instead (as WordPress does), so it appears as the
  * last reply at the deepest level rather than being refused.
  */
-export function effectiveParent<T extends TreeNode>(requested: T, ancestors: readonly T[], maxDepth: number): T {
+export function effectiveParent<T extends TreeNode>(
+  requested: T,
+  ancestors: readonly T[],
+  maxDepth: number,
+): T {
   if (requested.depth < maxDepth) return requested;
   const target = maxDepth - 1;
   if (target < 1) throw new RangeError('maxDepth must be at least 2 for replies');
@@ -90,13 +94,18 @@ export function effectiveParent<T extends TreeNode>(requested: T, ancestors: rea
 /** The paths of every ancestor of `path`, nearest last, e.g. for fetching them in one query. */
 export function ancestorPaths(path: string): string[] {
   const paths: string[] = [];
-  for (let end = SEGMENT_WIDTH; end < path.length; end += SEGMENT_WIDTH) paths.push(path.slice(0, end));
+  for (let end = SEGMENT_WIDTH; end < path.length; end += SEGMENT_WIDTH)
+    paths.push(path.slice(0, end));
   return paths;
 }
 
 // --- editing -------------------------------------------------------------------------------
 
-export function withinEditWindow(createdAt: Date, now: Date, settings: DiscussionSettings): boolean {
+export function withinEditWindow(
+  createdAt: Date,
+  now: Date,
+  settings: DiscussionSettings,
+): boolean {
   return now.getTime() - createdAt.getTime() <= settings.editWindowMs;
 }
 
@@ -111,9 +120,22 @@ export type BodyProblem =
  * Why a newly written body is not acceptable, or undefined. Imported comments skip the empty
  * check: a comment whose only content was a link that has since gone is still part of the tree.
  */
-export function bodyProblem(body: string, settings: DiscussionSettings, origin: CommentOrigin): BodyProblem | undefined {
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(body) || /[\ud800-\udfff]/.test(stripPairs(body))) {
-    return { code: 'body-invalid', message: 'The comment contains characters that are not text (control characters or broken Unicode).' };
+export function bodyProblem(
+  body: string,
+  settings: DiscussionSettings,
+  origin: CommentOrigin,
+): BodyProblem | undefined {
+  if (
+    // Control characters are exactly what this looks for.
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(body) ||
+    /[\ud800-\udfff]/.test(stripPairs(body))
+  ) {
+    return {
+      code: 'body-invalid',
+      message:
+        'The comment contains characters that are not text (control characters or broken Unicode).',
+    };
   }
   if (body.length > settings.maxBodyLength) {
     return {

@@ -9,9 +9,7 @@ import path from 'node:path';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string };
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 export interface Config {
   port: number;
@@ -74,10 +72,12 @@ function parsePort(raw: string | undefined): number {
   const value = nonEmpty(raw);
   if (value === undefined) return 8080;
   if (!/^\d+$/.test(value)) {
-    throw new ConfigError('PORT', `"${value}" is not a number; use a port between 0 and 65535`);
+    throw new ConfigError('PORT', `"${value}" is not a number; use a port between 1 and 65535`);
   }
   const port = Number(value);
-  if (port > 65535) throw new ConfigError('PORT', `${port} is out of range; use 0–65535`);
+  // Port 0 would listen on a random port that no link (BASE_URL, the setup link) could name.
+  if (port < 1 || port > 65535)
+    throw new ConfigError('PORT', `${port} is out of range; use 1–65535`);
   return port;
 }
 
@@ -100,7 +100,10 @@ function parseBaseUrl(raw: string | undefined, host: string, port: number): URL 
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('BASE_URL', `"${value}" is not a URL; use e.g. https://statements.example.org`);
+    throw new ConfigError(
+      'BASE_URL',
+      `"${value}" is not a URL; use e.g. https://statements.example.org`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError('BASE_URL', `must start with http:// or https://, not ${url.protocol}//`);
@@ -149,7 +152,10 @@ function parseSmtpUrl(raw: string | undefined): URL | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('SMTP_URL', 'is not a URL; use smtp://user:password@host:587 or smtps://…');
+    throw new ConfigError(
+      'SMTP_URL',
+      'is not a URL; use smtp://user:password@host:587 or smtps://…',
+    );
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, not ${url.protocol}//`);
@@ -168,10 +174,16 @@ function parseTrustProxy(raw: string | undefined): boolean | string[] {
   const value = nonEmpty(raw)?.toLowerCase();
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
-  const addresses = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const addresses = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   const bad = addresses.find((address) => !/^[0-9a-f:.]+(\/\d{1,3})?$/.test(address));
   if (bad) {
-    throw new ConfigError('TRUST_PROXY', `"${bad}" is not an address or CIDR range; use true, false or a comma-separated list`);
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `"${bad}" is not an address or CIDR range; use true, false or a comma-separated list`,
+    );
   }
   return addresses;
 }
@@ -186,7 +198,10 @@ export function resolveSecret(config: Config): string {
   if (existsSync(file)) {
     const stored = readFileSync(file, 'utf8').trim();
     if (stored.length >= MIN_SECRET_LENGTH) return stored;
-    throw new ConfigError('SECRET', `the secret stored in ${file} is too short; delete the file to generate a new one`);
+    throw new ConfigError(
+      'SECRET',
+      `the secret stored in ${file} is too short; delete the file to generate a new one`,
+    );
   }
   mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');

@@ -2,7 +2,11 @@
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from './page.js';
 
-export function AdminShell(props: { ctx: PageContext; heading: string; children: ComponentChildren }) {
+export function AdminShell(props: {
+  ctx: PageContext;
+  heading: string;
+  children: ComponentChildren;
+}) {
   const nav = props.ctx.viewer?.adminNav ?? [];
   const current = props.ctx.path.split('?')[0];
   return (

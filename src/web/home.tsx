@@ -6,11 +6,15 @@ export function HomePage({ ctx }: { ctx: PageContext }) {
     <>
       <section class="hero">
         <h1>{ctx.siteName}</h1>
-        <p class="lede">Statements, drafted together, cleared openly, and argued about in public.</p>
+        <p class="lede">
+          Statements, drafted together, cleared openly, and argued about in public.
+        </p>
       </section>
       <section aria-labelledby="latest">
         <h2 id="latest">Latest statements</h2>
-        <p class="empty-state">Nothing has been published yet. Statements will appear here, newest first.</p>
+        <p class="empty-state">
+          Nothing has been published yet. Statements will appear here, newest first.
+        </p>
       </section>
     </>
   );

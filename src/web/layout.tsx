@@ -12,7 +12,8 @@ export function Layout(props: {
   children: ComponentChildren;
 }) {
   const { ctx, assets } = props;
-  const fullTitle = props.title === props.siteName ? props.title : `${props.title} · ${props.siteName}`;
+  const fullTitle =
+    props.title === props.siteName ? props.title : `${props.title} · ${props.siteName}`;
   return (
     <html lang="en">
       <head>
@@ -21,8 +22,12 @@ export function Layout(props: {
         <title>{fullTitle}</title>
         {/* No icon yet: an empty one stops browsers requesting /favicon.ico (a 404) on every page. */}
         <link rel="icon" href="data:," />
-        {assets?.styles.map((href) => <link rel="stylesheet" href={href} key={href} />)}
-        {assets?.scripts.map((src) => <script type="module" src={src} key={src} />)}
+        {assets?.styles.map((href) => (
+          <link rel="stylesheet" href={href} key={href} />
+        ))}
+        {assets?.scripts.map((src) => (
+          <script type="module" src={src} key={src} />
+        ))}
       </head>
       <body class={props.bodyClass}>
         <a class="skip-link" href="#main">
@@ -50,7 +55,10 @@ export function Layout(props: {
 function SiteNav({ ctx }: { ctx: PageContext }) {
   const viewer = ctx.viewer;
   if (!viewer) {
-    const next = ctx.path === '/' || ctx.path.startsWith('/signin') ? '' : `?next=${encodeURIComponent(ctx.path)}`;
+    const next =
+      ctx.path === '/' || ctx.path.startsWith('/signin')
+        ? ''
+        : `?next=${encodeURIComponent(ctx.path)}`;
     return (
       <nav aria-label="Account">
         <a href={`/signin${next}`}>Sign in</a>

@@ -50,10 +50,21 @@ export function createPageRenderer(options: {
   viewerOf: (request: FastifyRequest) => Viewer | undefined;
   assets: AssetLinks | undefined;
 }): PageRenderer {
-  const document = (title: string, body: ComponentChildren, ctx: PageContext | undefined, bodyClass?: string) =>
+  const document = (
+    title: string,
+    body: ComponentChildren,
+    ctx: PageContext | undefined,
+    bodyClass?: string,
+  ) =>
     '<!doctype html>' +
     renderToString(
-      <Layout title={title} siteName={options.siteName()} ctx={ctx} assets={options.assets} bodyClass={bodyClass}>
+      <Layout
+        title={title}
+        siteName={options.siteName()}
+        ctx={ctx}
+        assets={options.assets}
+        bodyClass={bodyClass}
+      >
         {body}
       </Layout>,
     );

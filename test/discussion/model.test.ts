@@ -40,13 +40,15 @@ describe('materialised paths', () => {
         const roots: Node[] = [];
         const all: Node[] = [];
         for (const choice of choices) {
-          const parent = all.length === 0 || choice % 3 === 0 ? undefined : all[choice % all.length];
+          const parent =
+            all.length === 0 || choice % 3 === 0 ? undefined : all[choice % all.length];
           const siblings = parent ? parent.children : roots;
           const node: Node = { path: childPath(parent?.path, siblings.length + 1), children: [] };
           siblings.push(node);
           all.push(node);
         }
-        const walk = (nodes: Node[]): string[] => nodes.flatMap((n) => [n.path, ...walk(n.children)]);
+        const walk = (nodes: Node[]): string[] =>
+          nodes.flatMap((n) => [n.path, ...walk(n.children)]);
         const sorted = all.map((n) => n.path).sort();
         expect(sorted).toEqual(walk(roots));
         // and every subtree lies between a node's path and its upper bound
@@ -69,15 +71,20 @@ describe('materialised paths', () => {
 });
 
 describe('effectiveParent', () => {
-  const chain: TreeNode[] = [1, 2, 3, 4, 5].map((depth) => ({ id: `d${depth}`, path: 'x'.repeat(depth * 6), depth }));
+  const chain: TreeNode[] = [1, 2, 3, 4, 5].map((depth) => ({
+    id: `d${depth}`,
+    path: 'x'.repeat(depth * 6),
+    depth,
+  }));
+  const at = (depth: number): TreeNode => chain[depth - 1] as TreeNode;
 
   it('keeps a reply under its parent when it fits', () => {
-    expect(effectiveParent(chain[2]!, chain.slice(0, 2), 5).id).toBe('d3');
+    expect(effectiveParent(at(3), chain.slice(0, 2), 5).id).toBe('d3');
   });
 
   it('attaches a too-deep reply to the deepest allowed ancestor, as WordPress does', () => {
-    expect(effectiveParent(chain[4]!, chain.slice(0, 4), 5).id).toBe('d4');
-    expect(effectiveParent(chain[4]!, chain.slice(0, 4), 3).id).toBe('d2');
+    expect(effectiveParent(at(5), chain.slice(0, 4), 5).id).toBe('d4');
+    expect(effectiveParent(at(5), chain.slice(0, 4), 3).id).toBe('d2');
   });
 });
 
@@ -87,7 +94,8 @@ describe('rules', () => {
   it('shows approved comments and removed placeholders only', () => {
     expect(isPublicStatus('approved')).toBe(true);
     expect(isPublicStatus('deleted')).toBe(true);
-    for (const status of ['pending', 'rejected', 'spam'] as const) expect(isPublicStatus(status)).toBe(false);
+    for (const status of ['pending', 'rejected', 'spam'] as const)
+      expect(isPublicStatus(status)).toBe(false);
   });
 
   it('lets authors edit for 15 minutes', () => {

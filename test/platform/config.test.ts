@@ -38,6 +38,7 @@ describe('loadConfig', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: 'abc' }, /^PORT: "abc" is not a number/],
       [{ PORT: '70000' }, /^PORT: 70000 is out of range/],
+      [{ PORT: '0' }, /^PORT: 0 is out of range; use 1–65535/],
       [
         { DATABASE_URL: 'mysql://x' },
         /^DATABASE_URL: unsupported database "mysql"; use postgres:\/\//,
