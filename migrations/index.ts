@@ -1,7 +1,9 @@
 /** Every migration, in order. Names sort by date; add new ones at the end, never edit old ones. */
 import type { Migrations } from '../src/platform/database/migrate.js';
 import * as accounts from './2026-11-24-0001-accounts.js';
+import * as discussion from './2026-11-24-0002-discussion.js';
 
 export const migrations: Migrations = {
   '2026-11-24-0001-accounts': accounts,
+  '2026-11-24-0002-discussion': discussion,
 };

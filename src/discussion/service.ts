@@ -1,0 +1,363 @@
+/**
+ * Use cases of discussions: one function per user action, one transaction each. Every new comment
+ * passes the moderation verdict; every change bumps the thread's version and is announced on the
+ * event bus after it commits.
+ */
+import { isValidEmail, normaliseEmail } from '../accounts/model.js';
+import type { Clock } from '../platform/clock.js';
+import type { EventBus } from '../platform/event-bus.js';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '../platform/errors.js';
+import type { Ids } from '../platform/ids.js';
+import { hashToken, safeEqual } from '../platform/ids.js';
+import { judgeComment } from '../moderation/model.js';
+import type { Decision } from '../moderation/model.js';
+import { renderMarkdown } from './markdown.js';
+import type { CommentOrigin, CommentStatus, DiscussionSettings } from './model.js';
+import {
+  ancestorPaths,
+  bodyProblem,
+  childPath,
+  effectiveParent,
+  isPublicStatus,
+  withinEditWindow,
+} from './model.js';
+import * as store from './store.js';
+import type { Comment, DiscussionDb, Thread } from './store.js';
+
+export interface DiscussionContext {
+  db: DiscussionDb;
+  clock: Clock;
+  ids: Ids;
+  bus: EventBus;
+  settings: DiscussionSettings;
+}
+
+const STATUS_OF: Record<Decision, CommentStatus> = {
+  approve: 'approved',
+  hold: 'pending',
+  reject: 'rejected',
+  spam: 'spam',
+};
+
+// --- threads -------------------------------------------------------------------------------
+
+export async function createThread(
+  ctx: DiscussionContext,
+  input: {
+    siteId: string;
+    title: string;
+    statementId?: string;
+    url?: string;
+    authorAccountId?: string;
+    authorName?: string;
+  },
+): Promise<Thread> {
+  const now = ctx.clock.now();
+  const thread: Thread = {
+    id: ctx.ids.id(),
+    siteId: input.siteId,
+    statementId: input.statementId,
+    url: input.url,
+    title: input.title,
+    authorAccountId: input.authorAccountId,
+    authorName: input.authorName,
+    status: 'open',
+    version: 1,
+    topLevelCount: 0,
+    commentCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.db.transaction().execute((trx) => store.insertThread(trx, thread));
+  return thread;
+}
+
+export async function getThread(ctx: DiscussionContext, threadId: string): Promise<Thread> {
+  const thread = await store.findThread(ctx.db, threadId);
+  if (!thread) throw new NotFoundError(`There is no thread ${threadId}.`, 'thread-not-found');
+  return thread;
+}
+
+// --- posting -------------------------------------------------------------------------------
+
+export interface CommentAuthor {
+  accountId?: string;
+  name: string;
+  email?: string;
+  url?: string;
+}
+
+export interface PostCommentInput {
+  threadId: string;
+  parentId?: string;
+  author: CommentAuthor;
+  body: string;
+  origin?: CommentOrigin;
+  /** A keyed hash of the poster's address; never the address itself. */
+  ipHash?: string;
+  /** For imports: the id in the system it came from, and its original time. */
+  externalId?: string;
+  createdAt?: Date;
+}
+
+export interface PostedComment {
+  comment: Comment;
+  /** For anonymous authors: the secret that lets them edit or delete, shown to them once. */
+  editToken: string | undefined;
+}
+
+function validAuthor(author: CommentAuthor): CommentAuthor {
+  const name = author.name.trim().replace(/\s+/g, ' ');
+  if (!name) throw new UnprocessableError('Give a name to comment under.', 'name-missing');
+  if (name.length > 100)
+    throw new UnprocessableError('A name can be at most 100 characters.', 'name-too-long');
+  const email = author.email?.trim() ? normaliseEmail(author.email) : undefined;
+  if (email !== undefined && !isValidEmail(email)) {
+    throw new UnprocessableError(
+      `"${author.email}" is not a valid e-mail address.`,
+      'invalid-email',
+    );
+  }
+  const url = author.url?.trim() || undefined;
+  if (url !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      !parsed ||
+      (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+      url.length > 500
+    ) {
+      throw new UnprocessableError(
+        `"${url}" is not a web address; it must start with http:// or https://.`,
+        'invalid-url',
+      );
+    }
+  }
+  return { accountId: author.accountId, name, email, url };
+}
+
+function requireValidBody(body: string, ctx: DiscussionContext, origin: CommentOrigin) {
+  const problem = bodyProblem(body, ctx.settings, origin);
+  if (!problem) return;
+  if (problem.code === 'body-too-long') throw new AppError(413, problem.code, problem.message);
+  throw new UnprocessableError(problem.message, problem.code);
+}
+
+/** Posts a comment or a reply, judged by moderation, in one transaction. */
+export async function postComment(
+  ctx: DiscussionContext,
+  input: PostCommentInput,
+): Promise<PostedComment> {
+  const origin = input.origin ?? 'local';
+  const author = validAuthor(input.author);
+  requireValidBody(input.body, ctx, origin);
+  const html = renderMarkdown(input.body);
+  const editToken = author.accountId || origin !== 'local' ? undefined : ctx.ids.token('bse_');
+
+  const comment = await ctx.db.transaction().execute(async (trx) => {
+    const now = input.createdAt ?? ctx.clock.now();
+    const thread = await store.findThread(trx, input.threadId);
+    if (!thread)
+      throw new NotFoundError(`There is no thread ${input.threadId}.`, 'thread-not-found');
+    if (thread.status === 'closed' && origin === 'local') {
+      throw new ConflictError('This discussion is closed to new comments.', 'thread-closed');
+    }
+    const verdict = judgeComment({
+      body: input.body,
+      authorName: author.name,
+      authorEmail: author.email,
+      authorAccountId: author.accountId,
+      threadStatus: thread.status,
+      origin,
+      now,
+    });
+
+    let parent: Comment | undefined;
+    if (input.parentId !== undefined) {
+      const requested = await store.findComment(trx, input.parentId);
+      if (!requested)
+        throw new NotFoundError(
+          `There is no comment ${input.parentId} to reply to.`,
+          'parent-not-found',
+        );
+      if (requested.threadId !== thread.id) {
+        throw new UnprocessableError(
+          'The comment replied to belongs to another thread.',
+          'parent-in-other-thread',
+        );
+      }
+      const ancestors = await store.findCommentsByPaths(
+        trx,
+        thread.id,
+        ancestorPaths(requested.path),
+      );
+      parent = effectiveParent(requested, ancestors, ctx.settings.maxDepth);
+    }
+
+    const ordinal = parent
+      ? await store.takeReplyOrdinal(trx, parent.id)
+      : await store.takeTopLevelOrdinal(trx, thread.id);
+    const isStatementAuthor =
+      (author.accountId !== undefined && author.accountId === thread.authorAccountId) ||
+      (origin !== 'local' && thread.authorName !== undefined && author.name === thread.authorName);
+    const created: Comment = {
+      id: ctx.ids.id(),
+      threadId: thread.id,
+      parentId: parent?.id,
+      path: childPath(parent?.path, ordinal),
+      depth: parent ? parent.depth + 1 : 1,
+      number: parent ? undefined : ordinal,
+      replyCount: 0,
+      authorAccountId: author.accountId,
+      authorName: author.name,
+      authorEmail: author.email,
+      authorUrl: author.url,
+      isStatementAuthor,
+      body: input.body,
+      html,
+      status: STATUS_OF[verdict.decision],
+      reasons: verdict.reasons,
+      origin,
+      externalId: input.externalId,
+      editTokenHash: editToken ? hashToken(editToken) : undefined,
+      createdAt: now,
+      editedAt: undefined,
+    };
+    await store.insertComment(trx, created, input.ipHash);
+    await store.bumpThread(trx, thread.id, isPublicStatus(created.status) ? 1 : 0, now);
+    return created;
+  });
+
+  await announce(ctx, 'comment.created', comment);
+  return { comment, editToken };
+}
+
+// --- editing and removing ------------------------------------------------------------------
+
+/** Who is asking to change a comment: a member, or the holder of an anonymous edit token. */
+export interface Editor {
+  accountId?: string;
+  editToken?: string;
+  /** Moderators may remove any comment, at any time. */
+  isModerator?: boolean;
+}
+
+function mayChange(comment: Comment, editor: Editor): boolean {
+  if (editor.accountId !== undefined && editor.accountId === comment.authorAccountId) return true;
+  if (editor.editToken !== undefined && comment.editTokenHash !== undefined) {
+    return safeEqual(hashToken(editor.editToken), comment.editTokenHash);
+  }
+  return false;
+}
+
+async function requireComment(db: DiscussionDb, commentId: string): Promise<Comment> {
+  const comment = await store.findComment(db, commentId);
+  if (!comment || comment.status === 'deleted') {
+    throw new NotFoundError(`There is no comment ${commentId}.`, 'comment-not-found');
+  }
+  return comment;
+}
+
+/** Replaces a comment's text within the edit window, keeping the old text in its history. */
+export async function editComment(
+  ctx: DiscussionContext,
+  input: { commentId: string; body: string; editor: Editor },
+): Promise<Comment> {
+  requireValidBody(input.body, ctx, 'local');
+  const html = renderMarkdown(input.body);
+  const updated = await ctx.db.transaction().execute(async (trx) => {
+    const now = ctx.clock.now();
+    const comment = await requireComment(trx, input.commentId);
+    if (!mayChange(comment, input.editor))
+      throw new ForbiddenError('Only the author can edit this comment.', 'not-author');
+    if (!withinEditWindow(comment.createdAt, now, ctx.settings)) {
+      const minutes = Math.round(ctx.settings.editWindowMs / 60_000);
+      throw new ForbiddenError(
+        `Comments can be edited for ${minutes} minutes after posting; this one no longer can.`,
+        'edit-window-over',
+      );
+    }
+    await store.insertCommentEdit(trx, {
+      id: ctx.ids.id(),
+      commentId: comment.id,
+      body: comment.body,
+      html: comment.html,
+      replacedAt: now,
+    });
+    await store.updateCommentBody(trx, { id: comment.id, body: input.body, html, editedAt: now });
+    await store.bumpThread(trx, comment.threadId, 0, now);
+    return { ...comment, body: input.body, html, editedAt: now };
+  });
+  await announce(ctx, 'comment.edited', updated);
+  return updated;
+}
+
+/** Removes a comment but keeps its place in the tree, so its replies stay where they were. */
+export async function deleteComment(
+  ctx: DiscussionContext,
+  input: { commentId: string; editor: Editor },
+): Promise<Comment> {
+  const removed = await ctx.db.transaction().execute(async (trx) => {
+    const now = ctx.clock.now();
+    const comment = await requireComment(trx, input.commentId);
+    if (!input.editor.isModerator && !mayChange(comment, input.editor)) {
+      throw new ForbiddenError(
+        'Only the author or a moderator can remove this comment.',
+        'not-author',
+      );
+    }
+    await store.markCommentDeleted(trx, comment.id, now);
+    const wasPublic = isPublicStatus(comment.status) ? 1 : 0;
+    await store.bumpThread(trx, comment.threadId, -wasPublic, now);
+    return {
+      ...comment,
+      status: 'deleted' as const,
+      body: '',
+      html: '',
+      authorEmail: undefined,
+      authorUrl: undefined,
+    };
+  });
+  await announce(ctx, 'comment.removed', removed);
+  return removed;
+}
+
+// --- reading -------------------------------------------------------------------------------
+
+export async function commentHistory(ctx: DiscussionContext, commentId: string) {
+  return store.listCommentEdits(ctx.db, commentId);
+}
+
+/** A page of a thread in display order; moderators also see comments the public does not. */
+export async function listComments(
+  ctx: DiscussionContext,
+  input: { threadId: string; afterPath?: string; limit: number; includeHidden?: boolean },
+): Promise<Comment[]> {
+  const statuses: CommentStatus[] = input.includeHidden
+    ? ['approved', 'deleted', 'pending', 'rejected', 'spam']
+    : ['approved', 'deleted'];
+  const comments = await store.listComments(ctx.db, input.threadId, {
+    fromPath: input.afterPath === undefined ? undefined : `${input.afterPath}0`,
+    statuses,
+    limit: input.limit,
+  });
+  return comments;
+}
+
+async function announce(ctx: DiscussionContext, type: string, comment: Comment): Promise<void> {
+  await ctx.bus.publish({
+    type,
+    topic: `thread:${comment.threadId}`,
+    payload: { commentId: comment.id, status: comment.status, path: comment.path },
+  });
+}
