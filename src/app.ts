@@ -13,6 +13,9 @@ import { registerAccountRoutes } from './accounts/routes.js';
 import type { AccountsContext } from './accounts/service.js';
 import { ensureSite } from './accounts/service.js';
 import type { Site } from './accounts/store.js';
+import type { DiscussionSettings } from './discussion/model.js';
+import { DEFAULT_DISCUSSION_SETTINGS } from './discussion/model.js';
+import type { DiscussionContext } from './discussion/service.js';
 import type { Clock } from './platform/clock.js';
 import { systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -105,6 +108,13 @@ export async function closeRuntime(runtime: Runtime): Promise<void> {
 
 export function accountsContext(runtime: Runtime): AccountsContext {
   return { db: runtime.db, clock: runtime.clock, ids: runtime.ids };
+}
+
+export function discussionContext(
+  runtime: Runtime,
+  settings: DiscussionSettings = DEFAULT_DISCUSSION_SETTINGS,
+): DiscussionContext {
+  return { db: runtime.db, clock: runtime.clock, ids: runtime.ids, bus: runtime.bus, settings };
 }
 
 /** The admin pages, each shown to those whose role has its permission. Later capabilities add theirs. */
