@@ -85,9 +85,9 @@ export async function up(db: AnyDb): Promise<void> {
 
   await db.schema
     .createTable('sign_in_throttles')
-    .addColumn('key', 'text', (c) => c.primaryKey()) // 'account:<email>' or 'address:<hash>'
-    .addColumn('failures', 'integer', (c) => c.notNull())
-    .addColumn('last_failure_at', 'text', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.primaryKey()) // 'account:<keyed hash>' or 'address:<keyed hash>'
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('last_attempt_at', 'text', (c) => c.notNull())
     .addColumn('locked_until', 'text')
     .execute();
 }

@@ -107,7 +107,7 @@ export async function closeRuntime(runtime: Runtime): Promise<void> {
 }
 
 export function accountsContext(runtime: Runtime): AccountsContext {
-  return { db: runtime.db, clock: runtime.clock, ids: runtime.ids };
+  return { db: runtime.db, clock: runtime.clock, ids: runtime.ids, secret: runtime.secret };
 }
 
 export function discussionContext(
@@ -165,7 +165,10 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
   });
 
   await registerAssets(app);
-  registerAuthentication(app, accounts, () => site.id);
+  registerAuthentication(app, accounts, {
+    siteId: () => site.id,
+    secureCookies: config.baseUrl.protocol === 'https:',
+  });
   registerAccountRoutes(app, {
     ctx: accounts,
     page,

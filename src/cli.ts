@@ -39,14 +39,34 @@ async function siteIdOf(runtime: Runtime): Promise<string> {
 }
 
 function linkUrl(runtime: Runtime, path: string): string {
+  if (!process.env.BASE_URL?.trim()) {
+    console.error(
+      `note: BASE_URL is not set, so this link assumes the server runs at ${runtime.config.baseUrl}; run the command with the server's BASE_URL (or HOST and PORT) if it does not.`,
+    );
+  }
   return new URL(path, runtime.config.baseUrl).toString();
 }
 
 async function serve(): Promise<void> {
   const config = loadConfig();
   const runtime = await createRuntime(config);
+  if (config.database.kind === 'postgres' && !config.secret) {
+    runtime.logger.warn(
+      `SECRET is not set: this instance uses its own from ${config.dataDir}; set the same SECRET on every instance that shares the database, or sessions will not carry over between them`,
+    );
+  }
   const { app, site } = await buildApp(runtime);
+  const ctx = accountsContext(runtime);
+  const purge = () =>
+    accounts
+      .purgeExpired(ctx)
+      .catch((error: unknown) =>
+        runtime.logger.warn({ err: error }, 'purging expired sessions failed'),
+      );
+  await purge();
+  const purgeTimer = setInterval(() => void purge(), 60 * 60_000).unref();
   const shutdown = async (signal: string) => {
+    clearInterval(purgeTimer);
     runtime.logger.info(`${signal} received: closing`);
     await app.close();
     await closeRuntime(runtime);
@@ -69,14 +89,13 @@ async function serve(): Promise<void> {
   }
   const where = config.database.kind === 'sqlite' ? config.database.file : 'PostgreSQL';
   console.log(`Broadside ${runtime.version} is running at ${config.baseUrl} (database: ${where})`);
-  const ctx = accountsContext(runtime);
   if (await accounts.needsOwner(ctx, site.id)) {
     const link = await accounts.issueSetupLink(ctx);
     console.log(
       [
         '',
         'This site has no owner yet. To create the owner account, open this one-time link (valid for 24 hours):',
-        `  ${linkUrl(runtime, link.path)}`,
+        `  ${new URL(link.path, config.baseUrl).toString()}`,
         'or run:  npx broadside user add --email you@example.org --role owner',
         '',
       ].join('\n'),
@@ -184,6 +203,23 @@ function buildCli(): Command {
           `A new password link for ${member.email} (valid for 24 hours; earlier links stop working):`,
         );
         console.log(`  ${linkUrl(runtime, link.path)}`);
+      }),
+    );
+
+  user
+    .command('sign-out')
+    .description("end all of a member's sessions (they must sign in again)")
+    .requiredOption('--email <email>', 'their e-mail address')
+    .action((options: { email: string }) =>
+      withRuntime(async (runtime) => {
+        const ctx = accountsContext(runtime);
+        const member = await accounts.findMemberByEmail(
+          ctx,
+          await siteIdOf(runtime),
+          options.email,
+        );
+        const ended = await accounts.signOutEverywhere(ctx, member.id);
+        console.log(`Ended ${ended} session${ended === 1 ? '' : 's'} of ${member.email}.`);
       }),
     );
 

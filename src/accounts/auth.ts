@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../platform/errors.js';
 import type { HttpServer } from '../platform/http/server.js';
+import { prefersHtml } from '../platform/http/server.js';
 import type { Permission } from './model.js';
 import { SESSION_COOKIE, SESSION_LIFETIME_MS, can } from './model.js';
 import type { AccountsContext } from './service.js';
@@ -20,19 +21,25 @@ declare module 'fastify' {
   }
 }
 
+// Probes and static files never need to know who is asking; skipping them saves two queries.
+const ANONYMOUS_PATHS = /^\/(healthz|readyz|metrics|assets\/)/;
+
 export function registerAuthentication(
   app: HttpServer,
   ctx: AccountsContext,
-  siteId: () => string,
+  options: { siteId: () => string; secureCookies: boolean },
 ) {
   app.decorateRequest('member', undefined);
   app.decorateRequest('authMethod', undefined);
 
   app.addHook('onRequest', async (request, reply) => {
-    const authorization = request.headers.authorization;
-    if (authorization !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const found = match?.[1] ? await authenticateApiToken(ctx, siteId(), match[1]) : undefined;
+    if (ANONYMOUS_PATHS.test(request.url)) return;
+    // Only our scheme: a Basic header from a protecting proxy is not ours to judge.
+    const bearer = /^Bearer\s+(\S*)\s*$/i.exec(request.headers.authorization ?? '');
+    if (bearer) {
+      const found = bearer[1]
+        ? await authenticateApiToken(ctx, options.siteId(), bearer[1])
+        : undefined;
       if (!found) {
         throw new UnauthenticatedError(
           'The API token is not valid or has been revoked. Send `Authorization: Bearer bst_…` with a current token.',
@@ -48,12 +55,14 @@ export function registerAuthentication(
     const unsigned = request.unsignCookie(raw);
     const found =
       unsigned.valid && unsigned.value
-        ? await authenticateSession(ctx, siteId(), unsigned.value)
+        ? await authenticateSession(ctx, options.siteId(), unsigned.value)
         : undefined;
     if (!found) {
       clearSessionCookie(reply);
       return;
     }
+    if (found.renewed && unsigned.value)
+      setSessionCookie(reply, unsigned.value, options.secureCookies);
     request.member = found.member;
     request.authMethod = 'session';
   });
@@ -74,14 +83,6 @@ export function clearSessionCookie(reply: FastifyReply) {
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
 }
 
-function wantsPage(request: FastifyRequest): boolean {
-  return (
-    request.method === 'GET' &&
-    !request.url.startsWith('/api/') &&
-    (request.headers.accept ?? '').includes('text/html')
-  );
-}
-
 /**
  * A preHandler that lets the request through only for a member with `permission`. Browsers that
  * are not signed in are sent to the sign-in page and brought back afterwards.
@@ -89,7 +90,7 @@ function wantsPage(request: FastifyRequest): boolean {
 export function requirePermission(permission: Permission): preHandlerHookHandler {
   return async (request, reply) => {
     if (!request.member) {
-      if (wantsPage(request)) {
+      if (request.method === 'GET' && prefersHtml(request)) {
         return reply.redirect(`/signin?next=${encodeURIComponent(request.url)}`, 303);
       }
       throw new UnauthenticatedError();

@@ -66,11 +66,11 @@ export function passwordProblem(password: string, email?: string): string | unde
 // --- Sign-in throttling --------------------------------------------------------------------
 
 export interface ThrottlePolicy {
-  /** Failures tolerated before the key is locked. */
-  maxFailures: number;
-  /** Failures older than this are forgotten. */
+  /** Attempts tolerated in a row before the key is locked. */
+  maxAttempts: number;
+  /** Attempts older than this are forgotten. */
   windowMs: number;
-  /** How long a lock lasts; each further failure while locked starts it again. */
+  /** How long a lock lasts. Attempts while locked are refused without extending it. */
   lockMs: number;
 }
 
@@ -78,43 +78,67 @@ const MINUTE = 60_000;
 
 /** Five wrong passwords in a row lock an account for 15 minutes, whoever tries. */
 export const ACCOUNT_THROTTLE: ThrottlePolicy = {
-  maxFailures: 5,
+  maxAttempts: 5,
   windowMs: 24 * 60 * MINUTE,
   lockMs: 15 * MINUTE,
 };
 /** One address may fail 20 times in 15 minutes across all accounts (password spraying). */
 export const ADDRESS_THROTTLE: ThrottlePolicy = {
-  maxFailures: 20,
+  maxAttempts: 20,
   windowMs: 15 * MINUTE,
   lockMs: 15 * MINUTE,
 };
 
 export interface ThrottleState {
-  failures: number;
-  lastFailureAt: Date;
+  /** Attempts counted since the last success, lock or quiet window. */
+  attempts: number;
+  lastAttemptAt: Date;
   lockedUntil: Date | undefined;
 }
 
-/** Milliseconds until the key may try again, or 0 when it may try now. */
-export function throttleWait(state: ThrottleState | undefined, now: Date): number {
-  if (!state?.lockedUntil) return 0;
-  return Math.max(0, state.lockedUntil.getTime() - now.getTime());
-}
-
-/** The state after one more failure. */
-export function recordFailure(
+/**
+ * Counts one more sign-in attempt, before the password is checked (so that concurrent guesses
+ * cannot all slip past a check that runs first and a count that runs later). Returns the new
+ * state and how long the attempt must wait: 0 means it may go ahead.
+ */
+export function countAttempt(
   state: ThrottleState | undefined,
   now: Date,
   policy: ThrottlePolicy,
-): ThrottleState {
-  const stale = !state || now.getTime() - state.lastFailureAt.getTime() > policy.windowMs;
-  const failures = stale ? 1 : state.failures + 1;
-  return {
-    failures,
-    lastFailureAt: now,
-    lockedUntil:
-      failures >= policy.maxFailures ? new Date(now.getTime() + policy.lockMs) : undefined,
-  };
+): { state: ThrottleState; waitMs: number } {
+  if (state?.lockedUntil && state.lockedUntil > now) {
+    return { state, waitMs: state.lockedUntil.getTime() - now.getTime() };
+  }
+  const fresh =
+    !state ||
+    state.lockedUntil !== undefined ||
+    now.getTime() - state.lastAttemptAt.getTime() > policy.windowMs;
+  const attempts = fresh ? 1 : state.attempts + 1;
+  if (attempts > policy.maxAttempts) {
+    const lockedUntil = new Date(now.getTime() + policy.lockMs);
+    return { state: { attempts, lastAttemptAt: now, lockedUntil }, waitMs: policy.lockMs };
+  }
+  return { state: { attempts, lastAttemptAt: now, lockedUntil: undefined }, waitMs: 0 };
+}
+
+/** After a successful sign-in the attempt no longer counts against a shared address. */
+export function forgiveAttempt(state: ThrottleState): ThrottleState {
+  return { ...state, attempts: Math.max(0, state.attempts - 1) };
+}
+
+/** Where to send someone after signing in: only a path on this site, never another origin. */
+export function safeNextPath(next: string | undefined, fallback = '/admin'): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what browsers strip
+  if (!next || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  const base = 'http://broadside.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== base) return fallback;
+  return url.pathname + url.search + url.hash;
 }
 
 // --- Sessions and links --------------------------------------------------------------------

@@ -1,11 +1,11 @@
 /** Routes of accounts: the sign-in, setup and password pages, the admin home, and the token API. */
 import { Type } from 'typebox';
-import { AppError, UnprocessableError } from '../platform/errors.js';
+import { AppError } from '../platform/errors.js';
 import type { HttpServer } from '../platform/http/server.js';
 import { keyedHash } from '../platform/ids.js';
 import type { PageRenderer } from '../web/page.js';
 import { memberOf, requirePermission, setSessionCookie, clearSessionCookie } from './auth.js';
-import { SESSION_COOKIE, permissionsOf } from './model.js';
+import { SESSION_COOKIE, permissionsOf, safeNextPath } from './model.js';
 import type { AccountsContext } from './service.js';
 import * as service from './service.js';
 import type { ApiToken } from './store.js';
@@ -74,13 +74,6 @@ function presentToken(token: ApiToken) {
   };
 }
 
-/** Only paths on this site: never `//evil.example` or an absolute URL. */
-export function safeNextPath(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
-    return '/admin';
-  return next;
-}
-
 function problemOf(error: unknown): { status: number; message: string } {
   if (error instanceof AppError) return { status: error.status, message: error.message };
   throw error;
@@ -146,13 +139,17 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
     },
   );
 
-  app.post('/signout', { schema: pageSchema }, async (request, reply) => {
-    const raw = request.cookies[SESSION_COOKIE];
-    const unsigned = raw === undefined ? undefined : request.unsignCookie(raw);
-    if (unsigned?.valid && unsigned.value) await service.signOut(ctx, unsigned.value);
-    clearSessionCookie(reply);
-    return reply.redirect('/', 303);
-  });
+  app.post(
+    '/signout',
+    { schema: { ...pageSchema, body: Type.Object({ _csrf: Type.Optional(Type.String()) }) } },
+    async (request, reply) => {
+      const raw = request.cookies[SESSION_COOKIE];
+      const unsigned = raw === undefined ? undefined : request.unsignCookie(raw);
+      if (unsigned?.valid && unsigned.value) await service.signOut(ctx, unsigned.value);
+      clearSessionCookie(reply);
+      return reply.redirect('/', 303);
+    },
+  );
 
   // --- one-time links -------------------------------------------------------------------------
 
@@ -175,23 +172,16 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
       const { token } = request.params;
       const { email = '', name = '', password, confirm } = request.body;
       try {
-        if (password !== confirm)
-          throw new UnprocessableError('The two passwords are different.', 'password-mismatch');
-        await service.claimSite(ctx, {
+        const { sessionToken } = await service.claimSite(ctx, {
           siteId: deps.siteId(),
           token,
           email,
           displayName: name,
           password,
-        });
-        const session = await service.signIn(ctx, {
-          siteId: deps.siteId(),
-          email,
-          password,
-          addressKey: keyedHash(deps.secret, request.ip),
+          confirm,
           userAgent: request.headers['user-agent'],
         });
-        setSessionCookie(reply, session.token, deps.secureCookies);
+        setSessionCookie(reply, sessionToken, deps.secureCookies);
         return reply.redirect('/admin', 303);
       } catch (error) {
         const { status, message } = problemOf(error);
@@ -225,9 +215,7 @@ export function registerAccountRoutes(app: HttpServer, deps: AccountRoutesDeps) 
       const { token } = request.params;
       const { password, confirm, email = '' } = request.body;
       try {
-        if (password !== confirm)
-          throw new UnprocessableError('The two passwords are different.', 'password-mismatch');
-        await service.setPasswordWithLink(ctx, { token, password });
+        await service.setPasswordWithLink(ctx, { token, password, confirm });
         clearSessionCookie(reply);
         return reply.redirect('/signin?password=set', 303);
       } catch (error) {

@@ -13,7 +13,8 @@ import {
   UnprocessableError,
 } from '../platform/errors.js';
 import type { Ids } from '../platform/ids.js';
-import { hashToken } from '../platform/ids.js';
+import { hashToken, keyedHash } from '../platform/ids.js';
+import { isUniqueViolation } from '../platform/database/index.js';
 import type { LinkPurpose, Role } from './model.js';
 import {
   ACCOUNT_THROTTLE,
@@ -24,9 +25,9 @@ import {
   isValidEmail,
   normaliseEmail,
   passwordProblem,
-  recordFailure,
+  countAttempt,
+  forgiveAttempt,
   renewedSessionExpiry,
-  throttleWait,
   tokenHint,
 } from './model.js';
 import * as store from './store.js';
@@ -36,6 +37,8 @@ export interface AccountsContext {
   db: AccountsDb;
   clock: Clock;
   ids: Ids;
+  /** Keys the hashes that stand in for e-mail addresses and client addresses in throttles. */
+  secret: string;
 }
 
 // OWASP's recommended argon2id parameters (19 MiB, 2 passes): ~30 ms per hash on one core.
@@ -49,20 +52,46 @@ export function hashPassword(password: string): Promise<string> {
 
 // --- the site ------------------------------------------------------------------------------
 
-/** Returns the site, creating it on the very first start. */
+/** Returns the site, creating it on the very first start (safely, if instances start together). */
 export async function ensureSite(ctx: AccountsContext, defaults: { name: string }): Promise<Site> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const existing = await store.findFirstSite(trx);
-    if (existing) return existing;
-    const site: Site = {
+  const existing = await store.findFirstSite(ctx.db);
+  if (existing) return existing;
+  await ctx.db.transaction().execute((trx) =>
+    store.insertSite(trx, {
       id: ctx.ids.id(),
       slug: 'main',
       name: defaults.name,
       settings: {},
       createdAt: ctx.clock.now(),
-    };
-    await store.insertSite(trx, site);
-    return site;
+    }),
+  );
+  return (await store.findFirstSite(ctx.db)) as Site;
+}
+
+/** The site as it is now: its settings may have changed since the server started. */
+export async function getSite(ctx: AccountsContext, siteId: string): Promise<Site> {
+  const site = await store.findSite(ctx.db, siteId);
+  if (!site) throw new NotFoundError(`There is no site ${siteId}.`, 'site-not-found');
+  return site;
+}
+
+/**
+ * Changes some of a site's settings and keeps the rest. `change` is given the current settings
+ * (with the row locked, so two changes at once do not lose one) and returns the keys to set; it
+ * may throw to refuse the change.
+ */
+export async function updateSiteSettings(
+  ctx: AccountsContext,
+  siteId: string,
+  change: (settings: Record<string, unknown>) => Record<string, unknown>,
+): Promise<Site> {
+  return ctx.db.transaction().execute(async (trx) => {
+    await store.lockSite(trx, siteId);
+    const site = await store.findSite(trx, siteId);
+    if (!site) throw new NotFoundError(`There is no site ${siteId}.`, 'site-not-found');
+    const settings = { ...site.settings, ...change(site.settings) };
+    await store.updateSiteSettings(trx, siteId, settings);
+    return { ...site, settings };
   });
 }
 
@@ -130,18 +159,37 @@ function requireValidEmail(email: string) {
   }
 }
 
-/** Uses a setup link: creates (or promotes) the first owner with a password. */
+function requireSamePasswords(password: string, confirm: string) {
+  if (password !== confirm) {
+    throw new UnprocessableError('The two passwords are different.', 'password-mismatch');
+  }
+}
+
+/**
+ * Uses a setup link: creates (or promotes) the first owner with a password and signs them in,
+ * all in one transaction. The site row is locked so that two links used at once make one owner.
+ */
 export async function claimSite(
   ctx: AccountsContext,
-  input: { siteId: string; token: string; email: string; displayName: string; password: string },
-): Promise<Member> {
+  input: {
+    siteId: string;
+    token: string;
+    email: string;
+    displayName: string;
+    password: string;
+    confirm: string;
+    userAgent?: string;
+  },
+): Promise<{ member: Member; sessionToken: string }> {
   const email = normaliseEmail(input.email);
   requireValidEmail(email);
+  requireSamePasswords(input.password, input.confirm);
   requireValidPassword(input.password, email);
   const displayName = input.displayName.trim() || email.split('@')[0] || email;
   const passwordHash = await hashPassword(input.password);
   return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
+    await store.lockSite(trx, input.siteId);
     const link = await checkLink({ ...ctx, db: trx }, input.token, 'setup');
     if ((await store.countOwnersWithPassword(trx, input.siteId)) > 0) {
       throw new ConflictError(
@@ -155,21 +203,45 @@ export async function claimSite(
     let account = await store.findAccountByEmail(trx, email);
     if (account) {
       await store.updatePasswordHash(trx, account.id, passwordHash, now);
+      await store.deleteSessionsOf(trx, account.id);
     } else {
-      const id = ctx.ids.id();
-      await store.insertAccount(trx, { id, email, displayName, passwordHash, now });
+      await store.insertAccount(trx, { id: ctx.ids.id(), email, displayName, passwordHash, now });
       account = (await store.findAccountByEmail(trx, email)) as Account;
     }
     await store.upsertMembership(trx, input.siteId, account.id, 'owner', now);
-    return (await store.findMember(trx, input.siteId, account.id)) as Member;
+    const sessionToken = await openSession(trx, ctx, account.id, now, input.userAgent);
+    return {
+      member: (await store.findMember(trx, input.siteId, account.id)) as Member,
+      sessionToken,
+    };
   });
+}
+
+async function openSession(
+  db: AccountsDb,
+  ctx: AccountsContext,
+  accountId: string,
+  now: Date,
+  userAgent?: string,
+) {
+  const token = ctx.ids.token();
+  await store.insertSession(db, {
+    id: ctx.ids.id(),
+    tokenHash: hashToken(token),
+    accountId,
+    now,
+    expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS),
+    userAgent,
+  });
+  return token;
 }
 
 /** Uses a password link: sets the password and signs the account out everywhere. */
 export async function setPasswordWithLink(
   ctx: AccountsContext,
-  input: { token: string; password: string },
+  input: { token: string; password: string; confirm?: string },
 ): Promise<Account> {
+  if (input.confirm !== undefined) requireSamePasswords(input.password, input.confirm);
   const link = await checkLink(ctx, input.token, 'password');
   const accountId = link.accountId;
   if (!accountId)
@@ -184,7 +256,7 @@ export async function setPasswordWithLink(
     }
     await store.updatePasswordHash(trx, accountId, passwordHash, now);
     await store.deleteSessionsOf(trx, accountId);
-    await store.clearThrottle(trx, `account:${account.email}`);
+    await store.clearThrottle(trx, accountThrottleKey(ctx, account.email));
     return { ...account, hasPassword: true };
   });
 }
@@ -215,7 +287,12 @@ export async function addMember(
     }
     if (!account) {
       const displayName = input.displayName?.trim() || email.split('@')[0] || email;
-      await store.insertAccount(trx, { id: ctx.ids.id(), email, displayName, now });
+      try {
+        await store.insertAccount(trx, { id: ctx.ids.id(), email, displayName, now });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw new ConflictError(`${email} was added by someone else just now.`, 'member-exists');
+      }
       account = (await store.findAccountByEmail(trx, email)) as Account;
     }
     await store.upsertMembership(trx, input.siteId, account.id, input.role, now);
@@ -244,6 +321,7 @@ export async function setRole(
   input: { siteId: string; email: string; role: Role },
 ) {
   return ctx.db.transaction().execute(async (trx) => {
+    await store.lockSite(trx, input.siteId); // two demotions at once must not remove every owner
     const member = await requireMember(trx, input.siteId, input.email);
     if (
       member.role === 'owner' &&
@@ -294,22 +372,36 @@ function throttled(waitMs: number, who: 'account' | 'address'): TooManyRequestsE
   );
 }
 
+// Throttle keys hold no e-mail address: people type passwords into the e-mail field too.
+function accountThrottleKey(ctx: AccountsContext, email: string): string {
+  return `account:${keyedHash(ctx.secret, normaliseEmail(email))}`;
+}
+
 /** Checks the password, throttling per account and per address, and opens a session. */
 export async function signIn(
   ctx: AccountsContext,
   input: SignInInput,
 ): Promise<{ token: string; member: Member }> {
   const email = normaliseEmail(input.email);
-  if (!email || !input.password)
+  if (!email || !input.password) {
     throw new BadRequestError('Enter your e-mail address and password.', 'missing-credentials');
-  const accountKey = `account:${email}`;
+  }
+  const accountKey = accountThrottleKey(ctx, email);
   const addressKey = `address:${input.addressKey}`;
-  const now = ctx.clock.now();
 
-  const accountWait = throttleWait(await store.findThrottle(ctx.db, accountKey), now);
-  if (accountWait > 0) throw throttled(accountWait, 'account');
-  const addressWait = throttleWait(await store.findThrottle(ctx.db, addressKey), now);
-  if (addressWait > 0) throw throttled(addressWait, 'address');
+  // Count the attempt before checking the password, in a transaction that locks the counters.
+  const refusal = await ctx.db.transaction().execute(async (trx) => {
+    const now = ctx.clock.now();
+    const states = await store.lockThrottles(trx, [accountKey, addressKey], now);
+    const account = countAttempt(states.get(accountKey), now, ACCOUNT_THROTTLE);
+    const address = countAttempt(states.get(addressKey), now, ADDRESS_THROTTLE);
+    await store.saveThrottle(trx, accountKey, account.state);
+    await store.saveThrottle(trx, addressKey, address.state);
+    if (account.waitMs > 0) return throttled(account.waitMs, 'account');
+    if (address.waitMs > 0) return throttled(address.waitMs, 'address');
+    return undefined;
+  });
+  if (refusal) throw refusal;
 
   const account = await store.findAccountByEmail(ctx.db, email);
   const member = account && (await store.findMember(ctx.db, input.siteId, account.id));
@@ -319,39 +411,28 @@ export async function signIn(
     passwordHash ?? (await dummyHash),
     input.password.slice(0, 4096),
   );
-
   if (!valid || !member || !passwordHash) {
-    // The failure must be recorded (committed) even though the action fails.
-    await ctx.db.transaction().execute(async (trx) => {
-      const at = ctx.clock.now();
-      await store.saveThrottle(
-        trx,
-        accountKey,
-        recordFailure(await store.findThrottle(trx, accountKey), at, ACCOUNT_THROTTLE),
-      );
-      await store.saveThrottle(
-        trx,
-        addressKey,
-        recordFailure(await store.findThrottle(trx, addressKey), at, ADDRESS_THROTTLE),
-      );
-    });
     throw new UnauthenticatedError(WRONG_CREDENTIALS, 'wrong-credentials');
   }
 
   return ctx.db.transaction().execute(async (trx) => {
-    const at = ctx.clock.now();
+    const now = ctx.clock.now();
     await store.clearThrottle(trx, accountKey);
-    const token = ctx.ids.token();
-    await store.insertSession(trx, {
-      id: ctx.ids.id(),
-      tokenHash: hashToken(token),
-      accountId: member.id,
-      now: at,
-      expiresAt: new Date(at.getTime() + SESSION_LIFETIME_MS),
-      userAgent: input.userAgent,
-    });
+    const states = await store.lockThrottles(trx, [addressKey], now);
+    const address = states.get(addressKey);
+    if (address) await store.saveThrottle(trx, addressKey, forgiveAttempt(address));
+    const token = await openSession(trx, ctx, member.id, now, input.userAgent);
     return { token, member };
   });
+}
+
+/** Forgets expired sessions and links and quiet throttles; run periodically by the server. */
+export async function purgeExpired(ctx: AccountsContext): Promise<void> {
+  const now = ctx.clock.now();
+  const horizon = new Date(
+    now.getTime() - Math.max(ACCOUNT_THROTTLE.windowMs, ADDRESS_THROTTLE.windowMs),
+  );
+  await ctx.db.transaction().execute((trx) => store.purgeExpired(trx, now, horizon));
 }
 
 /** The member behind a session token, or undefined when it is unknown, expired or revoked. */
@@ -367,7 +448,13 @@ export async function authenticateSession(ctx: AccountsContext, siteId: string, 
   if (!member) return undefined;
   const renewed = renewedSessionExpiry(session.expiresAt, now);
   if (renewed) await store.extendSession(ctx.db, session.id, now, renewed);
-  return { member, sessionId: session.id };
+  // The caller re-sends the cookie when renewed, or the browser would still drop it on time.
+  return { member, sessionId: session.id, renewed: renewed !== undefined };
+}
+
+/** Ends every session of an account (a lost laptop, a departed member). */
+export async function signOutEverywhere(ctx: AccountsContext, accountId: string): Promise<number> {
+  return ctx.db.transaction().execute((trx) => store.deleteSessionsOf(trx, accountId));
 }
 
 export async function signOut(ctx: AccountsContext, token: string): Promise<void> {

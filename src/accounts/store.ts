@@ -1,6 +1,7 @@
 /** The SQL of accounts. Rows are mapped to domain types here and nowhere else. */
 import type { Kysely, Selectable } from 'kysely';
 import type { LinkPurpose, Role, ThrottleState } from './model.js';
+import { locksRows } from '../platform/database/index.js';
 import { isRole } from './model.js';
 
 export interface SitesTable {
@@ -54,8 +55,8 @@ export interface OneTimeLinksTable {
 }
 export interface SignInThrottlesTable {
   key: string;
-  failures: number;
-  last_failure_at: string;
+  attempts: number;
+  last_attempt_at: string;
   locked_until: string | null;
 }
 
@@ -172,6 +173,38 @@ export async function insertSite(db: AccountsDb, site: Site): Promise<void> {
       settings: JSON.stringify(site.settings),
       created_at: site.createdAt.toISOString(),
     })
+    .onConflict((oc) => oc.column('slug').doNothing()) // another instance created it first
+    .execute();
+}
+
+export async function findSite(db: AccountsDb, siteId: string): Promise<Site | undefined> {
+  const row = await db
+    .selectFrom('sites')
+    .select(['id', 'slug', 'name', 'settings', 'created_at'])
+    .where('id', '=', siteId)
+    .executeTakeFirst();
+  return row && toSite(row);
+}
+
+export async function updateSiteSettings(
+  db: AccountsDb,
+  siteId: string,
+  settings: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .updateTable('sites')
+    .set({ settings: JSON.stringify(settings) })
+    .where('id', '=', siteId)
+    .execute();
+}
+
+/** Locks the site's row until the transaction ends: serialises site-wide decisions (owners). */
+export async function lockSite(db: AccountsDb, siteId: string): Promise<void> {
+  await db
+    .selectFrom('sites')
+    .select('id')
+    .where('id', '=', siteId)
+    .$if(locksRows(db), (q) => q.forUpdate())
     .execute();
 }
 
@@ -366,10 +399,6 @@ export async function deleteSessionsOf(db: AccountsDb, accountId: string): Promi
   return Number(result.numDeletedRows);
 }
 
-export async function deleteExpiredSessions(db: AccountsDb, now: Date): Promise<void> {
-  await db.deleteFrom('sessions').where('expires_at', '<', now.toISOString()).execute();
-}
-
 // --- API tokens ----------------------------------------------------------------------------
 
 function toApiToken(row: Selectable<ApiTokensTable>): ApiToken {
@@ -548,21 +577,42 @@ export async function expireLinks(
 
 // --- sign-in throttles ---------------------------------------------------------------------
 
-export async function findThrottle(
+/**
+ * Reads and locks the throttle rows of `keys` for the rest of the transaction, creating missing
+ * ones, so that concurrent sign-in attempts are counted one after another.
+ */
+export async function lockThrottles(
   db: AccountsDb,
-  key: string,
-): Promise<ThrottleState | undefined> {
-  const row = await db
+  keys: string[],
+  now: Date,
+): Promise<Map<string, ThrottleState>> {
+  await db
+    .insertInto('sign_in_throttles')
+    .values(
+      keys.map((key) => ({
+        key,
+        attempts: 0,
+        last_attempt_at: now.toISOString(),
+        locked_until: null,
+      })),
+    )
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const rows = await db
     .selectFrom('sign_in_throttles')
-    .select(['failures', 'last_failure_at', 'locked_until'])
-    .where('key', '=', key)
-    .executeTakeFirst();
-  return (
-    row && {
-      failures: Number(row.failures),
-      lastFailureAt: new Date(row.last_failure_at),
-      lockedUntil: optionalDate(row.locked_until),
-    }
+    .select(['key', 'attempts', 'last_attempt_at', 'locked_until'])
+    .where('key', 'in', keys)
+    .$if(locksRows(db), (q) => q.forUpdate())
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.key,
+      {
+        attempts: Number(row.attempts),
+        lastAttemptAt: new Date(row.last_attempt_at),
+        lockedUntil: optionalDate(row.locked_until),
+      },
+    ]),
   );
 }
 
@@ -571,18 +621,33 @@ export async function saveThrottle(
   key: string,
   state: ThrottleState,
 ): Promise<void> {
-  const values = {
-    failures: state.failures,
-    last_failure_at: state.lastFailureAt.toISOString(),
-    locked_until: state.lockedUntil?.toISOString() ?? null,
-  };
   await db
-    .insertInto('sign_in_throttles')
-    .values({ key, ...values })
-    .onConflict((oc) => oc.column('key').doUpdateSet(values))
+    .updateTable('sign_in_throttles')
+    .set({
+      attempts: state.attempts,
+      last_attempt_at: state.lastAttemptAt.toISOString(),
+      locked_until: state.lockedUntil?.toISOString() ?? null,
+    })
+    .where('key', '=', key)
     .execute();
 }
 
 export async function clearThrottle(db: AccountsDb, key: string): Promise<void> {
   await db.deleteFrom('sign_in_throttles').where('key', '=', key).execute();
+}
+
+/** Forgets what no longer matters: expired sessions and links, quiet throttles. */
+export async function purgeExpired(
+  db: AccountsDb,
+  now: Date,
+  throttleHorizon: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await db.deleteFrom('sessions').where('expires_at', '<', at).execute();
+  await db.deleteFrom('one_time_links').where('expires_at', '<', at).execute();
+  await db
+    .deleteFrom('sign_in_throttles')
+    .where('last_attempt_at', '<', throttleHorizon.toISOString())
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+    .execute();
 }

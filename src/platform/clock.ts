@@ -20,8 +20,3 @@ export function fixedClock(
     },
   };
 }
-
-/** ISO-8601 UTC, the one way times are stored on both databases. */
-export function isoTime(date: Date): string {
-  return date.toISOString();
-}

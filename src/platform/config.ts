@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -22,7 +23,7 @@ export interface Config {
   smtpUrl: URL | undefined;
   logLevel: LogLevel;
   /** Whether to believe X-Forwarded-For: true, false, or the proxies' addresses / CIDR ranges. */
-  trustProxy: boolean | string[];
+  trustProxy: boolean | number | string[];
   /** Requests per minute per address across the whole site (sign-in has its own, lower limits). */
   rateLimitPerMinute: number;
 }
@@ -170,22 +171,29 @@ function parseLogLevel(raw: string | undefined): LogLevel {
   throw new ConfigError('LOG_LEVEL', `"${value}" is not one of ${LOG_LEVELS.join(', ')}`);
 }
 
-function parseTrustProxy(raw: string | undefined): boolean | string[] {
+function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
   const value = nonEmpty(raw)?.toLowerCase();
   if (value === undefined || value === 'false') return false;
+  // Believes any X-Forwarded-For: only safe when every request passes through the proxy.
   if (value === 'true') return true;
-  const addresses = value
+  if (/^\d+$/.test(value)) return Number(value); // the number of proxy hops in front
+  const entries = value
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
-  const bad = addresses.find((address) => !/^[0-9a-f:.]+(\/\d{1,3})?$/.test(address));
-  if (bad) {
-    throw new ConfigError(
-      'TRUST_PROXY',
-      `"${bad}" is not an address or CIDR range; use true, false or a comma-separated list`,
-    );
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxPrefix = version === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (version === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is not an IP address or CIDR range; use the proxy's address (e.g. 10.0.0.5 or 10.0.0.0/8), a hop count, true or false`,
+      );
+    }
   }
-  return addresses;
+  return entries;
 }
 
 /**
@@ -205,7 +213,13 @@ export function resolveSecret(config: Config): string {
   }
   mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process started at the same moment and wrote it first: use theirs.
+    if ((error as { code?: string }).code === 'EEXIST') return resolveSecret(config);
+    throw error;
+  }
   chmodSync(file, 0o600);
   return secret;
 }

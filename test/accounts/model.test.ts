@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT_THROTTLE,
@@ -7,10 +8,11 @@ import {
   normaliseEmail,
   passwordProblem,
   permissionsOf,
-  recordFailure,
+  countAttempt,
+  forgiveAttempt,
   renewedSessionExpiry,
+  safeNextPath,
   SESSION_LIFETIME_MS,
-  throttleWait,
 } from '../../src/accounts/model.js';
 import type { ThrottleState } from '../../src/accounts/model.js';
 
@@ -57,31 +59,84 @@ describe('e-mail and passwords', () => {
 });
 
 describe('sign-in throttling', () => {
-  const fail = (times: number, start: string, policy = ACCOUNT_THROTTLE) => {
+  const attempts = (times: number, start: string, policy = ACCOUNT_THROTTLE) => {
     let state: ThrottleState | undefined;
-    for (let i = 0; i < times; i++)
-      state = recordFailure(state, new Date(at(start).getTime() + i * 1000), policy);
-    return state;
+    let waitMs = 0;
+    for (let i = 0; i < times; i++) {
+      ({ state, waitMs } = countAttempt(state, new Date(at(start).getTime() + i * 1000), policy));
+    }
+    return { state, waitMs };
   };
 
-  it('locks an account for 15 minutes after five failures in a row, not before', () => {
-    const four = fail(4, '2026-01-01T10:00:00Z');
-    expect(throttleWait(four, at('2026-01-01T10:00:05Z'))).toBe(0);
-    const five = fail(5, '2026-01-01T10:00:00Z');
-    expect(throttleWait(five, at('2026-01-01T10:00:05Z'))).toBe(15 * 60_000 - 1000);
-    expect(throttleWait(five, at('2026-01-01T10:15:04Z'))).toBe(0);
+  it('lets five attempts in a row through and locks the sixth for 15 minutes', () => {
+    expect(attempts(5, '2026-01-01T10:00:00Z').waitMs).toBe(0);
+    const sixth = attempts(6, '2026-01-01T10:00:00Z');
+    expect(sixth.waitMs).toBe(15 * 60_000);
+    expect(sixth.state?.lockedUntil?.toISOString()).toBe('2026-01-01T10:15:05.000Z');
   });
 
-  it('forgets failures older than the window', () => {
-    const old = fail(4, '2026-01-01T10:00:00Z');
-    const next = recordFailure(old, at('2026-01-03T10:00:00Z'), ACCOUNT_THROTTLE);
-    expect(next.failures).toBe(1);
-    expect(next.lockedUntil).toBeUndefined();
+  it('refuses attempts while locked without extending the lock, and starts afresh after it', () => {
+    const locked = attempts(6, '2026-01-01T10:00:00Z').state;
+    const during = countAttempt(locked, at('2026-01-01T10:10:05Z'), ACCOUNT_THROTTLE);
+    expect(during.waitMs).toBe(5 * 60_000);
+    expect(during.state.lockedUntil).toEqual(locked?.lockedUntil);
+    const after = countAttempt(locked, at('2026-01-01T10:15:06Z'), ACCOUNT_THROTTLE);
+    expect(after).toEqual({
+      state: { attempts: 1, lastAttemptAt: at('2026-01-01T10:15:06Z'), lockedUntil: undefined },
+      waitMs: 0,
+    });
   });
 
-  it('lets one address fail twenty times before locking it', () => {
-    expect(fail(19, '2026-01-01T10:00:00Z', ADDRESS_THROTTLE)?.lockedUntil).toBeUndefined();
-    expect(fail(20, '2026-01-01T10:00:00Z', ADDRESS_THROTTLE)?.lockedUntil).toBeInstanceOf(Date);
+  it('forgets attempts older than the window', () => {
+    const old = attempts(5, '2026-01-01T10:00:00Z').state;
+    expect(countAttempt(old, at('2026-01-03T10:00:00Z'), ACCOUNT_THROTTLE).state.attempts).toBe(1);
+  });
+
+  it('lets one address try twenty times before locking it, and forgives successes', () => {
+    expect(attempts(20, '2026-01-01T10:00:00Z', ADDRESS_THROTTLE).waitMs).toBe(0);
+    expect(attempts(21, '2026-01-01T10:00:00Z', ADDRESS_THROTTLE).waitMs).toBeGreaterThan(0);
+    const twenty = attempts(20, '2026-01-01T10:00:00Z', ADDRESS_THROTTLE).state as ThrottleState;
+    expect(forgiveAttempt(twenty).attempts).toBe(19);
+  });
+});
+
+describe('safeNextPath', () => {
+  it('keeps paths on this site', () => {
+    expect(safeNextPath('/admin/account?x=1#tokens')).toBe('/admin/account?x=1#tokens');
+    expect(safeNextPath('/s/a%20b')).toBe('/s/a%20b');
+  });
+
+  it('never sends anyone to another site', () => {
+    for (const next of [
+      undefined,
+      '',
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      '/\tevil.example',
+      '/\t/evil.example',
+      '/%09/evil.example',
+      '\\\\evil.example',
+      'javascript:alert(1)',
+      '/\n/evil.example',
+    ]) {
+      const result = safeNextPath(next);
+      expect(new URL(result, 'http://site.example').origin, String(next)).toBe(
+        'http://site.example',
+      );
+      expect(result.startsWith('//'), String(next)).toBe(false);
+    }
+  });
+
+  it('holds for any input: the result resolves on this site, even after browsers strip tabs and newlines', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (next) => {
+        const result = safeNextPath('/' + next);
+        const asBrowserSees = result.replace(/[\t\n\r]/g, '');
+        expect(new URL(asBrowserSees, 'http://site.example').origin).toBe('http://site.example');
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -70,14 +70,18 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
 
   it('claims the site through a setup link once, and refuses a second claim', async () => {
     const link = await accounts.issueSetupLink(ctx);
-    const owner = await accounts.claimSite(ctx, {
+    const { member: owner, sessionToken } = await accounts.claimSite(ctx, {
       siteId,
       token: link.token,
       email: 'first@example.org',
       displayName: 'First',
       password: PASSWORD,
+      confirm: PASSWORD,
     });
     expect(owner.role).toBe('owner');
+    expect((await accounts.authenticateSession(ctx, siteId, sessionToken))?.member.id).toBe(
+      owner.id,
+    );
     const reused = await failure(
       accounts.claimSite(ctx, {
         siteId,
@@ -85,6 +89,7 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
         email: 'x@example.org',
         displayName: 'X',
         password: PASSWORD,
+        confirm: PASSWORD,
       }),
     );
     expect(reused.status).toBe(404);
@@ -96,6 +101,7 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
         email: 'x@example.org',
         displayName: 'X',
         password: PASSWORD,
+        confirm: PASSWORD,
       }),
     );
     expect(second.code).toBe('already-claimed');
@@ -175,6 +181,62 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
     });
   });
 
+  it('counts concurrent guesses one by one: at most five get a verdict on the password', async () => {
+    await memberWithPassword('a@example.org');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        failure(signIn('a@example.org', 'wrong password here', `addr-${i}`)),
+      ),
+    );
+    const statuses = results.map((e) => e.status).sort();
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
+  it('makes exactly one owner when two setup links are used at once', async () => {
+    const first = await accounts.issueSetupLink(ctx);
+    // a second instance may have printed its own link at the same moment
+    const second = await accounts.issueSetupLink(ctx);
+    const claim = (token: string, email: string) =>
+      accounts
+        .claimSite(ctx, {
+          siteId,
+          token,
+          email,
+          displayName: email,
+          password: PASSWORD,
+          confirm: PASSWORD,
+        })
+        .then(
+          () => 'ok',
+          (e: unknown) => (e as AppError).code,
+        );
+    const outcomes = await Promise.all([
+      claim(first.token, 'one@example.org'),
+      claim(second.token, 'two@example.org'),
+    ]);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+    expect(
+      (await accounts.listMembers(ctx, siteId)).filter((m) => m.role === 'owner'),
+    ).toHaveLength(1);
+  });
+
+  it('creates one site even when instances start together', async () => {
+    await test.runtime.db.deleteFrom('sites').execute();
+    const sites = await Promise.all(
+      [1, 2, 3].map(() => accounts.ensureSite(ctx, { name: 'Fresh' })),
+    );
+    expect(new Set(sites.map((s) => s.id)).size).toBe(1);
+    expect(await test.runtime.db.selectFrom('sites').select('id').execute()).toHaveLength(1);
+  });
+
+  it('keeps no e-mail address in throttle records', async () => {
+    await failure(signIn('secret.person@example.org', 'wrong password here'));
+    const rows = await test.runtime.db.selectFrom('sign_in_throttles').selectAll().execute();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(rows)).not.toContain('secret.person');
+  });
+
   it('throttles an address that tries many accounts', async () => {
     for (let i = 0; i < 20; i++)
       await failure(signIn(`user${i}@example.org`, 'wrong password here', 'sprayer'));
@@ -190,6 +252,15 @@ describe.each(databaseKinds)('accounts on $name', (kind) => {
     expect(await accounts.authenticateSession(ctx, siteId, token)).toBeUndefined();
     const second = await signIn('a@example.org');
     clock.advance(31 * 24 * 60 * 60 * 1000);
+    expect(await accounts.authenticateSession(ctx, siteId, second.token)).toBeUndefined();
+  });
+
+  it('ends every session of a member at once', async () => {
+    const member = await memberWithPassword('a@example.org');
+    const first = await signIn('a@example.org');
+    const second = await signIn('a@example.org');
+    expect(await accounts.signOutEverywhere(ctx, member.id)).toBe(2);
+    expect(await accounts.authenticateSession(ctx, siteId, first.token)).toBeUndefined();
     expect(await accounts.authenticateSession(ctx, siteId, second.token)).toBeUndefined();
   });
 

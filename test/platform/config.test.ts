@@ -49,7 +49,12 @@ describe('loadConfig', () => {
       [{ SECRET: 'short' }, /^SECRET: is 5 characters long; use at least 32/],
       [{ SMTP_URL: 'http://mail' }, /^SMTP_URL: must start with smtp:\/\/ or smtps:\/\//],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: "loud" is not one of fatal, error/],
-      [{ TRUST_PROXY: 'yes please' }, /^TRUST_PROXY: "yes please" is not an address/],
+      [
+        { TRUST_PROXY: 'yes please' },
+        /^TRUST_PROXY: "yes please" is not an IP address or CIDR range/,
+      ],
+      [{ TRUST_PROXY: 'cafe' }, /^TRUST_PROXY: "cafe" is not an IP address/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY: "10.0.0.0\/33" is not/],
       [
         { RATE_LIMIT_PER_MINUTE: '0' },
         /^RATE_LIMIT_PER_MINUTE: "0" is not a positive whole number/,
@@ -60,6 +65,17 @@ describe('loadConfig', () => {
       expect(message).toMatch(expected);
       expect(message).not.toContain('\n');
     }
+  });
+
+  it('takes TRUST_PROXY as a switch, a hop count or a list of proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 192.168.0.0/16,::1' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '192.168.0.0/16',
+      '::1',
+    ]);
   });
 
   it('keeps BASE_URL paths as directories so links resolve under them', () => {

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.js';
 
@@ -79,7 +79,12 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-/** Numbers from aggregate queries: PostgreSQL returns bigint counts as strings. */
-export function toNumber(value: string | number | bigint | null | undefined): number {
-  return value === null || value === undefined ? 0 : Number(value);
+/**
+ * Whether `SELECT … FOR UPDATE` is available. PostgreSQL needs it to serialise read-then-write
+ * sequences between concurrent transactions; SQLite has no row locks and needs none, because its
+ * write transactions are already serialised (one connection per process, one writer per file).
+ * Use as `query.$if(locksRows(db), (q) => q.forUpdate())`.
+ */
+export function locksRows(db: Kysely<unknown> | { getExecutor(): { adapter: unknown } }): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -39,7 +39,7 @@ export interface HttpServerOptions {
   logger: Logger;
   secret: string;
   baseUrl: URL;
-  trustProxy: boolean | string[];
+  trustProxy: boolean | number | string[];
   rateLimitPerMinute: number;
   /** Largest JSON or form body accepted, in bytes. */
   bodyLimit?: number;
@@ -61,7 +61,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit,
-    trustProxy: options.trustProxy,
+    // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
+    trustProxy: options.trustProxy as boolean | string[],
     // One line per request at info level is noise at thousands a second; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -176,7 +177,8 @@ export function needsCsrfCheck(request: FastifyRequest, authCookies: string[]): 
   return authCookies.some((name) => request.cookies[name] !== undefined);
 }
 
-function prefersHtml(request: FastifyRequest): boolean {
+/** Whether to answer with a page rather than JSON: browsers outside /api/ ask for HTML. */
+export function prefersHtml(request: FastifyRequest): boolean {
   if (request.url.startsWith('/api/')) return false;
   const accept = request.headers.accept ?? '';
   return accept.includes('text/html');
