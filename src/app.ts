@@ -15,7 +15,17 @@ import { ensureSite } from './accounts/service.js';
 import type { Site } from './accounts/store.js';
 import type { DiscussionSettings } from './discussion/model.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from './discussion/model.js';
-import type { DiscussionContext } from './discussion/service.js';
+import type { CommentJudge, DiscussionContext } from './discussion/service.js';
+import { judgeComment } from './moderation/model.js';
+import { createDiscussionPages } from './discussion/pages.js';
+import { registerEmbedRoutes } from './discussion/embed.js';
+import { registerThreadFeedRoutes } from './discussion/feed.js';
+import { registerStatementRoutes } from './statements/routes.js';
+import type { StatementsContext } from './statements/service.js';
+import { registerReplyNotifications } from './discussion/notification-routes.js';
+import { registerDiscussionRoutes } from './discussion/routes.js';
+import { NotFoundError } from './platform/errors.js';
+import { getPublishedStatement } from './statements/service.js';
 import type { Clock } from './platform/clock.js';
 import { systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -37,7 +47,6 @@ import { projectRoot } from './platform/paths.js';
 import { SESSION_COOKIE } from './accounts/model.js';
 import { loadAssetLinks, registerAssets } from './web/assets.js';
 import { ErrorContent, errorTitle } from './web/error-page.js';
-import { HomePage } from './web/home.js';
 import type { AdminNavItem } from './web/page.js';
 import { createPageRenderer } from './web/page.js';
 
@@ -57,6 +66,8 @@ export interface Runtime {
   ids: Ids;
   bus: EventBus;
   mailer: Mailer;
+  /** The moderation verdict for new comments; replaceable so tests can hold what they choose. */
+  judge: CommentJudge;
   version: string;
 }
 
@@ -70,7 +81,7 @@ export function packageVersion(): string {
 /** Opens the database and brings its schema up to date. */
 export async function createRuntime(
   config: Config,
-  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer'>> = {},
+  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer' | 'judge'>> = {},
 ): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const secret = resolveSecret(config);
@@ -96,6 +107,7 @@ export async function createRuntime(
     ids: overrides.ids ?? randomIds,
     bus: createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed')),
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from, logger }),
+    judge: overrides.judge ?? judgeComment,
     version: packageVersion(),
   };
 }
@@ -114,13 +126,32 @@ export function discussionContext(
   runtime: Runtime,
   settings: DiscussionSettings = DEFAULT_DISCUSSION_SETTINGS,
 ): DiscussionContext {
-  return { db: runtime.db, clock: runtime.clock, ids: runtime.ids, bus: runtime.bus, settings };
+  return {
+    db: runtime.db,
+    clock: runtime.clock,
+    ids: runtime.ids,
+    bus: runtime.bus,
+    settings,
+    replyNotifications: { enabled: runtime.mailer.enabled, secret: runtime.secret },
+    judge: runtime.judge,
+  };
+}
+
+export function statementsContext(runtime: Runtime): StatementsContext {
+  return {
+    db: runtime.db,
+    clock: runtime.clock,
+    ids: runtime.ids,
+    bus: runtime.bus,
+    discussion: discussionContext(runtime),
+  };
 }
 
 /** The admin pages, each shown to those whose role has its permission. Later capabilities add theirs. */
 const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
   { href: '/admin/members', label: 'Members', permission: 'members.manage' },
+  { href: '/admin/embed', label: 'Embedding', permission: 'settings.manage' },
   { href: '/admin/account', label: 'Your account', permission: 'admin.view' },
 ];
 
@@ -176,9 +207,57 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     secret: runtime.secret,
     secureCookies: config.baseUrl.protocol === 'https:',
   });
-  app.get('/', { schema: { hide: true } }, async (request, reply) =>
-    page.send(request, reply, { title: site.name, body: (ctx) => HomePage({ ctx }) }),
-  );
+  await registerReplyNotifications(app, {
+    ctx: { ...runtime, baseUrl: config.baseUrl },
+    bus: runtime.bus,
+    page,
+  });
+  const discussionApi = discussionContext(runtime);
+  await registerDiscussionRoutes(app, {
+    ctx: discussionApi,
+    siteId: () => site.id,
+    secret: runtime.secret,
+    // Discussion never reads statements: the composition root tells it which thread a slug has.
+    resolveStatementThread: (siteId, slug) =>
+      getPublishedStatement({ ...runtime, discussion: discussionApi }, { siteId, slug }).then(
+        ({ thread }) => thread.id,
+        (error: unknown) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        },
+      ),
+  });
+  // One cache of rendered threads, for the statement pages and the embed's frame alike.
+  const discussionPages = createDiscussionPages({
+    ctx: discussionContext(runtime),
+    secret: runtime.secret,
+    renderVersion: runtime.version,
+  });
+  // The home page, the statement pages with their discussion, and the statements API.
+  registerStatementRoutes(app, {
+    ctx: statementsContext(runtime),
+    page,
+    siteId: () => site.id,
+    siteName: () => site.name,
+    discussion: discussionPages,
+  });
+  // Atom feeds of threads, and the embed widget (its script, its frame, its admin page).
+  registerThreadFeedRoutes(app, {
+    ctx: discussionApi,
+    baseUrl: config.baseUrl,
+    siteName: () => site.name,
+  });
+  registerEmbedRoutes(app, {
+    discussion: discussionApi,
+    accounts,
+    page,
+    siteId: () => site.id,
+    siteName: () => site.name,
+    secret: runtime.secret,
+    baseUrl: config.baseUrl,
+    renderVersion: runtime.version,
+    discussionPages,
+  });
 
   await app.ready();
   return { app, site };

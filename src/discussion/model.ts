@@ -153,3 +153,109 @@ export function bodyProblem(
 function stripPairs(text: string): string {
   return text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '');
 }
+
+// --- pages that embed a thread -------------------------------------------------------------
+
+/**
+ * The one form of an external page's address that its thread is filed under, so that the embed on
+ * `HTTPS://Example.org:443/essay?id=7#comments` finds the thread of
+ * `https://example.org/essay?id=7`: scheme and host in lower case, no default port, no fragment,
+ * no credentials, no empty `?`; path and query are kept (WHATWG-parsed, so `..` segments are
+ * resolved). Undefined for anything but an absolute http(s) address.
+ */
+export function normalisePageUrl(input: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  url.hash = '';
+  url.username = '';
+  url.password = '';
+  if (url.search === '') url.search = ''; // drops a bare trailing "?"
+  return url.href;
+}
+
+// --- pages of a thread ---------------------------------------------------------------------
+
+/** Oldest first (the default, as the sample thread reads) or newest first, by top-level comment. */
+export const COMMENT_SORTS = ['oldest', 'newest'] as const;
+export type CommentSort = (typeof COMMENT_SORTS)[number];
+
+/** Threads with more top-level comments than this are split into pages. */
+export const TOP_LEVEL_PER_PAGE = 200;
+
+/**
+ * Pages hold whole top-level comments with all their replies, chosen by number: oldest first,
+ * page 1 holds numbers 1–200, page 2 201–400 … (stable, so links to page 2 keep working as the
+ * thread grows); newest first, page 1 holds the newest 200 numbers given. Numbers of comments the
+ * public cannot see still count, so a page may show fewer than 200.
+ */
+export function pageCount(topLevelCount: number, perPage = TOP_LEVEL_PER_PAGE): number {
+  return Math.max(1, Math.ceil(topLevelCount / perPage));
+}
+
+/** The top-level numbers on `page`, inclusive; undefined when the thread has none. */
+export function numbersOnPage(
+  page: number,
+  sort: CommentSort,
+  topLevelCount: number,
+  perPage = TOP_LEVEL_PER_PAGE,
+): { first: number; last: number } | undefined {
+  if (topLevelCount < 1 || page < 1 || page > pageCount(topLevelCount, perPage)) return undefined;
+  if (sort === 'oldest') {
+    const first = (page - 1) * perPage + 1;
+    return { first, last: Math.min(topLevelCount, page * perPage) };
+  }
+  const last = topLevelCount - (page - 1) * perPage;
+  return { first: Math.max(1, last - perPage + 1), last };
+}
+
+/**
+ * The materialised-path range of a span of top-level numbers with all their replies: every path
+ * from the first one's (inclusive) to the one after the last one's (exclusive), so one indexed
+ * range scan on (thread_id, path) reads the page and a reply chain is never split.
+ */
+export function pathRangeOfNumbers(numbers: { first: number; last: number }): {
+  fromPath: string;
+  beforePath: string;
+} {
+  return { fromPath: pathSegment(numbers.first), beforePath: pathSegment(numbers.last + 1) };
+}
+
+/** The page that shows the top-level comment numbered `number` (and so all its replies). */
+export function pageOfNumber(
+  number: number,
+  sort: CommentSort,
+  topLevelCount: number,
+  perPage = TOP_LEVEL_PER_PAGE,
+): number {
+  return sort === 'oldest'
+    ? Math.ceil(number / perPage)
+    : Math.floor((Math.max(topLevelCount, number) - number) / perPage) + 1;
+}
+
+/**
+ * Comments read in path order (parents first, replies in the order written), put in display
+ * order: newest first reverses the order of the top-level comments and keeps each one's replies
+ * in place beneath it, in the order they were written.
+ */
+export function inDisplayOrder<T extends { path: string }>(
+  inPathOrder: readonly T[],
+  sort: CommentSort,
+): T[] {
+  if (sort === 'oldest') return [...inPathOrder];
+  const groups: T[][] = [];
+  let root: string | undefined;
+  for (const comment of inPathOrder) {
+    const ownRoot = comment.path.slice(0, SEGMENT_WIDTH);
+    if (ownRoot !== root || groups.length === 0) {
+      groups.push([]);
+      root = ownRoot;
+    }
+    groups.at(-1)?.push(comment);
+  }
+  return groups.reverse().flat();
+}

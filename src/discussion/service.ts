@@ -8,6 +8,7 @@ import type { Clock } from '../platform/clock.js';
 import type { EventBus } from '../platform/event-bus.js';
 import {
   AppError,
+  BadRequestError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -16,17 +17,25 @@ import {
 import type { Ids } from '../platform/ids.js';
 import { hashToken, safeEqual } from '../platform/ids.js';
 import { judgeComment } from '../moderation/model.js';
-import type { Decision } from '../moderation/model.js';
+import type { CommentUnderReview, Decision, Verdict } from '../moderation/model.js';
 import { renderMarkdown } from './markdown.js';
-import type { CommentOrigin, CommentStatus, DiscussionSettings } from './model.js';
+import type { CommentOrigin, CommentSort, CommentStatus, DiscussionSettings } from './model.js';
 import {
   ancestorPaths,
   bodyProblem,
   childPath,
   effectiveParent,
   isPublicStatus,
+  normalisePageUrl,
+  inDisplayOrder,
+  numbersOnPage,
+  pageCount,
+  pathRangeOfNumbers,
+  TOP_LEVEL_PER_PAGE,
   withinEditWindow,
 } from './model.js';
+import type { ReplyNotificationState, ReplySubscriptionSettings } from './notifications.js';
+import { COMMENTS_TOPIC, requireSubscribable, subscribeToReplies } from './notifications.js';
 import * as store from './store.js';
 import type { Comment, DiscussionDb, Thread } from './store.js';
 
@@ -36,7 +45,13 @@ export interface DiscussionContext {
   ids: Ids;
   bus: EventBus;
   settings: DiscussionSettings;
+  /** Reply notifications by e-mail; without it (or with it disabled) `notifyReplies` is refused. */
+  replyNotifications?: ReplySubscriptionSettings;
+  /** The moderation verdict every new comment gets (moderation's `judgeComment` by default). */
+  judge?: CommentJudge;
 }
+
+export type CommentJudge = (comment: CommentUnderReview) => Verdict;
 
 const STATUS_OF: Record<Decision, CommentStatus> = {
   approve: 'approved',
@@ -47,6 +62,11 @@ const STATUS_OF: Record<Decision, CommentStatus> = {
 
 // --- threads -------------------------------------------------------------------------------
 
+/**
+ * Opens a thread. It is one insert, so it needs no transaction of its own: a caller that creates
+ * the thread together with something else (a statement) passes a context whose `db` is its
+ * transaction, and both commit or neither does.
+ */
 export async function createThread(
   ctx: DiscussionContext,
   input: {
@@ -74,13 +94,42 @@ export async function createThread(
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.db.transaction().execute((trx) => store.insertThread(trx, thread));
+  await store.insertThread(ctx.db, thread);
   return thread;
 }
 
 export async function getThread(ctx: DiscussionContext, threadId: string): Promise<Thread> {
   const thread = await store.findThread(ctx.db, threadId);
   if (!thread) throw new NotFoundError(`There is no thread ${threadId}.`, 'thread-not-found');
+  return thread;
+}
+
+/** The thread of an external page (the embed's look-up), by its address in normalised form. */
+export async function findThreadForPage(
+  ctx: DiscussionContext,
+  input: { siteId: string; url: string },
+): Promise<Thread> {
+  const url = normalisePageUrl(input.url);
+  if (url === undefined) {
+    throw new BadRequestError(
+      `"${input.url}" is not the address of a web page; it must start with http:// or https://.`,
+      'invalid-page-url',
+    );
+  }
+  const thread = await store.findThreadByUrl(ctx.db, input.siteId, url);
+  if (!thread)
+    throw new NotFoundError(`There is no thread for the page ${url}.`, 'thread-not-found');
+  return thread;
+}
+
+/** The thread under a statement (every published statement has one). */
+export async function getThreadOfStatement(
+  ctx: DiscussionContext,
+  statementId: string,
+): Promise<Thread> {
+  const thread = await store.findThreadByStatement(ctx.db, statementId);
+  if (!thread)
+    throw new NotFoundError(`Statement ${statementId} has no discussion.`, 'thread-not-found');
   return thread;
 }
 
@@ -104,12 +153,23 @@ export interface PostCommentInput {
   /** For imports: the id in the system it came from, and its original time. */
   externalId?: string;
   createdAt?: Date;
+  /**
+   * "E-mail me replies" (form field `notifyReplies=on`, JSON `notifyReplies: true`): needs an
+   * author e-mail and a site that can send mail, or the comment is refused before anything is
+   * written. Records a subscription in the same transaction; the mail goes out later.
+   */
+  notifyReplies?: boolean;
 }
 
 export interface PostedComment {
   comment: Comment;
   /** For anonymous authors: the secret that lets them edit or delete, shown to them once. */
   editToken: string | undefined;
+  /**
+   * Set when `notifyReplies` was asked: `pending-confirmation` (a confirmation link is mailed
+   * once the comment is public) or `active` (the address had confirmed before).
+   */
+  replyNotifications?: ReplyNotificationState;
 }
 
 function validAuthor(author: CommentAuthor): CommentAuthor {
@@ -161,10 +221,12 @@ export async function postComment(
   const origin = input.origin ?? 'local';
   const author = validAuthor(input.author);
   requireValidBody(input.body, ctx, origin);
+  if (input.notifyReplies) requireSubscribable(ctx.replyNotifications, author.email);
+  let replyNotifications: ReplyNotificationState | undefined;
   const html = renderMarkdown(input.body);
   const editToken = author.accountId || origin !== 'local' ? undefined : ctx.ids.token('bse_');
 
-  const comment = await ctx.db.transaction().execute(async (trx) => {
+  const { comment, version } = await ctx.db.transaction().execute(async (trx) => {
     const now = input.createdAt ?? ctx.clock.now();
     const thread = await store.findThread(trx, input.threadId);
     if (!thread)
@@ -172,7 +234,7 @@ export async function postComment(
     if (thread.status === 'closed' && origin === 'local') {
       throw new ConflictError('This discussion is closed to new comments.', 'thread-closed');
     }
-    const verdict = judgeComment({
+    const verdict = (ctx.judge ?? judgeComment)({
       body: input.body,
       authorName: author.name,
       authorEmail: author.email,
@@ -234,12 +296,25 @@ export async function postComment(
       editedAt: undefined,
     };
     await store.insertComment(trx, created, input.ipHash);
-    await store.bumpThread(trx, thread.id, isPublicStatus(created.status) ? 1 : 0, now);
-    return created;
+    if (input.notifyReplies && ctx.replyNotifications && author.email !== undefined) {
+      replyNotifications = await subscribeToReplies(trx, ctx.replyNotifications, {
+        id: ctx.ids.id(),
+        commentId: created.id,
+        email: author.email,
+        now,
+      });
+    }
+    const bumped = await store.bumpThread(
+      trx,
+      thread.id,
+      isPublicStatus(created.status) ? 1 : 0,
+      now,
+    );
+    return { comment: created, version: bumped };
   });
 
-  await announce(ctx, 'comment.created', comment);
-  return { comment, editToken };
+  await announce(ctx, 'comment.created', comment, version);
+  return { comment, editToken, replyNotifications };
 }
 
 // --- editing and removing ------------------------------------------------------------------
@@ -275,7 +350,7 @@ export async function editComment(
 ): Promise<Comment> {
   requireValidBody(input.body, ctx, 'local');
   const html = renderMarkdown(input.body);
-  const updated = await ctx.db.transaction().execute(async (trx) => {
+  const { updated, version } = await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
     const comment = await requireComment(trx, input.commentId);
     if (!mayChange(comment, input.editor))
@@ -295,10 +370,10 @@ export async function editComment(
       replacedAt: now,
     });
     await store.updateCommentBody(trx, { id: comment.id, body: input.body, html, editedAt: now });
-    await store.bumpThread(trx, comment.threadId, 0, now);
-    return { ...comment, body: input.body, html, editedAt: now };
+    const bumped = await store.bumpThread(trx, comment.threadId, 0, now);
+    return { updated: { ...comment, body: input.body, html, editedAt: now }, version: bumped };
   });
-  await announce(ctx, 'comment.edited', updated);
+  await announce(ctx, 'comment.edited', updated, version);
   return updated;
 }
 
@@ -307,7 +382,7 @@ export async function deleteComment(
   ctx: DiscussionContext,
   input: { commentId: string; editor: Editor },
 ): Promise<Comment> {
-  const removed = await ctx.db.transaction().execute(async (trx) => {
+  const { removed, version } = await ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
     const comment = await requireComment(trx, input.commentId);
     if (!input.editor.isModerator && !mayChange(comment, input.editor)) {
@@ -318,21 +393,73 @@ export async function deleteComment(
     }
     await store.markCommentDeleted(trx, comment.id, now);
     const wasPublic = isPublicStatus(comment.status) ? 1 : 0;
-    await store.bumpThread(trx, comment.threadId, -wasPublic, now);
-    return {
+    const bumped = await store.bumpThread(trx, comment.threadId, -wasPublic, now);
+    const placeholder: Comment = {
       ...comment,
-      status: 'deleted' as const,
+      status: 'deleted',
       body: '',
       html: '',
       authorEmail: undefined,
       authorUrl: undefined,
+      editTokenHash: undefined,
+      editedAt: now,
     };
+    return { removed: placeholder, version: bumped };
   });
-  await announce(ctx, 'comment.removed', removed);
+  await announce(ctx, 'comment.removed', removed, version);
   return removed;
 }
 
 // --- reading -------------------------------------------------------------------------------
+
+/** One comment as stored, whatever its status (callers decide who may see it). */
+export async function findComment(
+  ctx: DiscussionContext,
+  commentId: string,
+): Promise<Comment | undefined> {
+  return store.findComment(ctx.db, commentId);
+}
+
+/** The most comments one page of a thread reads: 200 top-level ones with a great many replies. */
+const MAX_COMMENTS_PER_PAGE = 100_000;
+
+/**
+ * One page of a thread as the public sees it (approved comments and "comment removed"
+ * placeholders), in display order for `sort`: whole top-level comments with all their replies,
+ * read in one indexed range scan. See {@link numbersOnPage}.
+ */
+export async function readThreadPage(
+  ctx: DiscussionContext,
+  input: { thread: Thread; page: number; sort: CommentSort; perPage?: number },
+): Promise<{ comments: Comment[]; pageCount: number }> {
+  const perPage = input.perPage ?? TOP_LEVEL_PER_PAGE;
+  const pages = pageCount(input.thread.topLevelCount, perPage);
+  if (input.page > pages) {
+    throw new NotFoundError(
+      `This discussion has ${pages} page${pages === 1 ? '' : 's'} of comments; there is no page ${input.page}.`,
+      'page-not-found',
+    );
+  }
+  const numbers = numbersOnPage(input.page, input.sort, input.thread.topLevelCount, perPage);
+  if (!numbers) return { comments: [], pageCount: pages };
+  const inPathOrder = await store.listComments(ctx.db, input.thread.id, {
+    ...pathRangeOfNumbers(numbers),
+    statuses: ['approved', 'deleted'],
+    limit: MAX_COMMENTS_PER_PAGE,
+  });
+  return { comments: inDisplayOrder(inPathOrder, input.sort), pageCount: pages };
+}
+
+/** The newest public comments of a thread, newest first (feeds). Removed ones are left out. */
+export async function listRecentComments(
+  ctx: DiscussionContext,
+  input: { threadId: string; limit: number },
+): Promise<Comment[]> {
+  return store.listRecentComments(ctx.db, input.threadId, {
+    statuses: ['approved'],
+    limit: input.limit,
+  });
+}
 
 export async function commentHistory(ctx: DiscussionContext, commentId: string) {
   return store.listCommentEdits(ctx.db, commentId);
@@ -354,10 +481,19 @@ export async function listComments(
   return comments;
 }
 
-async function announce(ctx: DiscussionContext, type: string, comment: Comment): Promise<void> {
-  await ctx.bus.publish({
-    type,
-    topic: `thread:${comment.threadId}`,
-    payload: { commentId: comment.id, status: comment.status, path: comment.path },
-  });
+/**
+ * Tells live listeners what changed. `version` is the thread's version after the change. The
+ * comment itself is not in the payload: a cross-process bus (PostgreSQL NOTIFY) carries at most
+ * 8,000 bytes, so listeners load it.
+ */
+async function announce(
+  ctx: DiscussionContext,
+  type: string,
+  comment: Comment,
+  version: number,
+): Promise<void> {
+  const payload = { commentId: comment.id, status: comment.status, path: comment.path, version };
+  await ctx.bus.publish({ type, topic: `thread:${comment.threadId}`, payload });
+  // Every thread's events also go to one topic, for listeners that follow them all (reply mail).
+  await ctx.bus.publish({ type, topic: COMMENTS_TOPIC, payload });
 }

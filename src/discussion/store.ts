@@ -386,6 +386,24 @@ export async function listComments(
   return rows.map(toComment);
 }
 
+/** The newest comments of a thread, newest first (feeds): by time of posting, not by tree. */
+export async function listRecentComments(
+  db: DiscussionDb,
+  threadId: string,
+  range: { statuses: readonly CommentStatus[]; limit: number },
+): Promise<Comment[]> {
+  const rows = await db
+    .selectFrom('comments')
+    .select(commentColumns)
+    .where('thread_id', '=', threadId)
+    .where('status', 'in', [...range.statuses])
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(range.limit)
+    .execute();
+  return rows.map(toComment);
+}
+
 export async function updateCommentBody(
   db: DiscussionDb,
   comment: { id: string; body: string; html: string; editedAt: Date },

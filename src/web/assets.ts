@@ -13,7 +13,7 @@ export interface AssetLinks {
   scripts: string[];
 }
 
-interface ManifestEntry {
+export interface ManifestEntry {
   file: string;
   css?: string[];
 }
@@ -24,11 +24,17 @@ export function publicDir(): string {
   return path.join(projectRoot(), 'dist', 'public');
 }
 
-/** Reads the manifest; undefined when the client has not been built (`npm run build`). */
-export function loadAssetLinks(dir = publicDir()): AssetLinks | undefined {
+/** Vite's manifest, by source entry; undefined when the client has not been built. */
+export function readManifest(dir = publicDir()): Record<string, ManifestEntry> | undefined {
   const file = path.join(dir, 'manifest.json');
   if (!existsSync(file)) return undefined;
-  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ManifestEntry>;
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, ManifestEntry>;
+}
+
+/** Reads the manifest; undefined when the client has not been built (`npm run build`). */
+export function loadAssetLinks(dir = publicDir()): AssetLinks | undefined {
+  const manifest = readManifest(dir);
+  if (!manifest) return undefined;
   const entry = manifest[ENTRY];
   if (!entry) return undefined;
   return { styles: (entry.css ?? []).map((css) => `/${css}`), scripts: [`/${entry.file}`] };

@@ -9,6 +9,7 @@ import {
   depthOfPath,
   effectiveParent,
   isPublicStatus,
+  normalisePageUrl,
   pathSegment,
   rootOrdinal,
   subtreeUpperBound,
@@ -119,5 +120,50 @@ describe('rules', () => {
     expect(bodyProblem('bell \u0007', settings, 'local')?.code).toBe('body-invalid');
     expect(bodyProblem('half \ud83d a pair', settings, 'local')?.code).toBe('body-invalid');
     expect(bodyProblem('Zürich 👍 — “quoted”\ttab\r\nline', settings, 'local')).toBeUndefined();
+  });
+});
+
+describe('page addresses for embedded threads', () => {
+  it('files a page under one address whatever the case, default port or fragment', () => {
+    const same = [
+      'https://example.org/essay?id=7',
+      'HTTPS://Example.ORG/essay?id=7',
+      'https://example.org:443/essay?id=7',
+      'https://example.org/essay?id=7#comments',
+      '  https://example.org/essay?id=7#  ',
+      'https://reader:secret@example.org/essay?id=7',
+    ];
+    for (const input of same)
+      expect(normalisePageUrl(input)).toBe('https://example.org/essay?id=7');
+    expect(normalisePageUrl('http://example.org:80')).toBe('http://example.org/');
+    expect(normalisePageUrl('http://example.org/page?')).toBe('http://example.org/page');
+  });
+
+  it('keeps what tells pages apart: path case, query, other ports, scheme', () => {
+    expect(normalisePageUrl('https://example.org/Essay')).toBe('https://example.org/Essay');
+    expect(normalisePageUrl('https://example.org/essay?id=8')).toBe(
+      'https://example.org/essay?id=8',
+    );
+    expect(normalisePageUrl('https://example.org:8443/essay')).toBe(
+      'https://example.org:8443/essay',
+    );
+    expect(normalisePageUrl('http://example.org/essay')).not.toBe(
+      normalisePageUrl('https://example.org/essay'),
+    );
+  });
+
+  it('refuses what is not an absolute web address', () => {
+    for (const input of ['', '/essay', 'example.org/essay', 'javascript:alert(1)', 'ftp://x/y'])
+      expect(normalisePageUrl(input)).toBeUndefined();
+  });
+
+  it('is idempotent', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withFragments: true, withQueryParameters: true }), (url) => {
+        const once = normalisePageUrl(url);
+        expect(once).toBeDefined();
+        expect(normalisePageUrl(once ?? '')).toBe(once);
+      }),
+    );
   });
 });

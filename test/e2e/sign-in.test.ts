@@ -69,6 +69,7 @@ describe('signing in through the browser', () => {
     await expect(adminNav.getByRole('link').allTextContents()).resolves.toEqual([
       'Dashboard',
       'Members',
+      'Embedding',
       'Your account',
     ]);
     await expect(

@@ -5,6 +5,8 @@ import { accountsContext, buildApp, closeRuntime, createRuntime } from '../../sr
 import type { Role } from '../../src/accounts/model.js';
 import * as accounts from '../../src/accounts/service.js';
 import type { Clock } from '../../src/platform/clock.js';
+import type { CommentJudge } from '../../src/discussion/service.js';
+import { judgeComment } from '../../src/moderation/model.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { DatabaseKind, TestDatabase } from './databases.js';
@@ -18,9 +20,21 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
-export async function createTestRuntime(
-  options: { kind?: DatabaseKind; clock?: Clock; env?: Record<string, string> } = {},
-): Promise<TestRuntime> {
+export interface TestRuntimeOptions {
+  kind?: DatabaseKind;
+  clock?: Clock;
+  env?: Record<string, string>;
+  /** A moderation verdict of the test's choosing, e.g. {@link holdMarkedComments}. */
+  judge?: CommentJudge;
+}
+
+/** Holds comments whose body contains "[hold]", as the moderation pipeline holds suspect ones. */
+export const holdMarkedComments: CommentJudge = (comment) =>
+  comment.body.includes('[hold]')
+    ? { decision: 'hold', reasons: [{ code: 'test-hold', message: 'Held by the test.' }] }
+    : judgeComment(comment);
+
+export async function createTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const database = await (options.kind ?? sqliteKind).create();
   const config = loadConfig({
     DATA_DIR: database.dataDir,
@@ -32,6 +46,7 @@ export async function createTestRuntime(
   const runtime = await createRuntime(config, {
     logger: createLogger('silent'),
     clock: options.clock,
+    judge: options.judge,
   });
   return {
     runtime,
@@ -49,9 +64,7 @@ export interface TestServer extends TestRuntime {
 }
 
 /** A real server listening on a free loopback port. */
-export async function startTestServer(
-  options: { kind?: DatabaseKind; clock?: Clock; env?: Record<string, string> } = {},
-): Promise<TestServer> {
+export async function startTestServer(options: TestRuntimeOptions = {}): Promise<TestServer> {
   const base = await createTestRuntime(options);
   const { app, site } = await buildApp(base.runtime);
   await app.listen({ port: 0, host: '127.0.0.1' });

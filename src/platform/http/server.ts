@@ -52,7 +52,24 @@ export interface HttpServerOptions {
   renderErrorPage?: (status: number, body: ErrorBody, request: FastifyRequest) => string;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `false` exempts the route from the CSRF check. Only for a write whose authority is a secret
+     * in its own URL or body — e.g. RFC 8058 one-click unsubscribe, which mail providers POST with
+     * no cookie and no token — and whose handler never acts on the session's authority.
+     * `'same-origin'` replaces the token (whose cookie a cross-site frame never receives) with the
+     * browser's own word: `Origin` must be this server and `Sec-Fetch-Site`, when sent,
+     * `same-origin` (see {@link isSameOriginRequest}), which no other site can make a browser
+     * forge. For the forms inside the embed's frame.
+     */
+    csrf?: boolean | 'same-origin';
+  }
+}
+
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** The signed cookie that holds a browser's CSRF secret; its forms' tokens are made from it. */
+export const CSRF_COOKIE = 'broadside_csrf';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
@@ -61,6 +78,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit,
+    // On close, drop every connection: open live streams and browsers' pre-opened sockets would
+    // otherwise hold shutdown until they time out.
+    forceCloseConnections: true,
     // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
     trustProxy: options.trustProxy as boolean | string[],
     // One line per request at info level is noise at thousands a second; errors are logged.
@@ -111,7 +131,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   await app.register(fastifyCookie, { secret: options.secret });
   await app.register(fastifyFormbody, { bodyLimit });
   await app.register(fastifyCsrf, {
-    cookieKey: 'broadside_csrf',
+    cookieKey: CSRF_COOKIE,
     cookieOpts: { path: '/', signed: true, httpOnly: true, sameSite: 'lax', secure: https },
     getToken: (request) => {
       const header = request.headers['x-csrf-token'];
@@ -125,6 +145,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   // reaches a handler.
   app.addHook('preValidation', (request, reply, done) => {
     if (!needsCsrfCheck(request, options.authCookies)) return done();
+    if (request.routeOptions.config.csrf === 'same-origin') {
+      if (isSameOriginRequest(request, options.baseUrl)) return done();
+      return done(
+        new AppError(
+          403,
+          'cross-origin-form',
+          'This form can be sent only from the page it is on. Reload that page and try again.',
+        ),
+      );
+    }
     app.csrfProtection(request, reply, done);
   });
 
@@ -166,15 +196,54 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 /**
  * A write needs a CSRF token when the browser could have sent it on its own authority: it carries
  * one of our session cookies, or it is a form post (forms are the classic cross-site vector).
- * Bearer-token requests carry no ambient authority and are exempt.
+ * Bearer-token requests carry no ambient authority and are exempt, as are routes that declare
+ * `config: { csrf: false }` (see FastifyContextConfig above).
  */
 export function needsCsrfCheck(request: FastifyRequest, authCookies: string[]): boolean {
   if (!UNSAFE_METHODS.has(request.method)) return false;
+  if (request.routeOptions.config.csrf === false) return false;
   if (/^Bearer\s/i.test(request.headers.authorization ?? '')) return false;
   const contentType = request.headers['content-type'] ?? '';
   if (/^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i.test(contentType))
     return true;
   return authCookies.some((name) => request.cookies[name] !== undefined);
+}
+
+/**
+ * Whether the browser itself says a write comes from one of our own pages: its `Origin` is this
+ * server (as the request addressed it, or the configured base URL) and its `Sec-Fetch-Site`, when
+ * it sends Fetch Metadata, is `same-origin`. Browsers send `Origin` with every form POST; a request
+ * with neither header is refused. Used by routes with `config: { csrf: 'same-origin' }`.
+ */
+export function isSameOriginRequest(request: FastifyRequest, baseUrl: URL): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin') return false;
+  const origin = request.headers.origin;
+  if (origin === undefined) return site === 'same-origin';
+  return origin === baseUrl.origin || origin === `${request.protocol}://${request.host}`;
+}
+
+const SERIALISED_ORIGIN = /^https?:\/\/(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * Lets pages on `origins` (serialised origins such as `https://blog.example`, never a wildcard)
+ * show this response in a frame: the one exception to the CSP's `frame-ancestors 'none'`, for the
+ * embed widget's frame. Every other directive stays; `X-Frame-Options` goes (the CSP supersedes
+ * it). With no origins the response stays unframeable.
+ */
+export function allowFramingBy(reply: FastifyReply, origins: readonly string[]): void {
+  for (const origin of origins) {
+    if (!SERIALISED_ORIGIN.test(origin)) throw new Error(`not a serialised origin: ${origin}`);
+  }
+  if (origins.length === 0) return;
+  const policy = String(reply.getHeader('content-security-policy') ?? '');
+  const directives = policy
+    .split(';')
+    .map((directive) => directive.trim())
+    .filter((directive) => directive !== '' && !/^frame-ancestors(\s|$)/i.test(directive));
+  directives.push(`frame-ancestors ${origins.join(' ')}`);
+  reply.header('content-security-policy', directives.join(';'));
+  reply.removeHeader('x-frame-options');
 }
 
 /** Whether to answer with a page rather than JSON: browsers outside /api/ ask for HTML. */

@@ -1,0 +1,195 @@
+/**
+ * Routes of statements (first cut): the home page's list, the public statement page with its
+ * discussion (read and posted to without JavaScript), and `GET /api/v1/statements`.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { DiscussionPages } from '../discussion/pages.js';
+import { CommentFormBody, DiscussionQuery, noticesOf, viewOf } from '../discussion/pages.js';
+import type { DiscussionNotice, DiscussionView, FormProblem } from '../discussion/views.js';
+import type { HttpServer } from '../platform/http/server.js';
+import { HomePage } from '../web/home.js';
+import type { PageRenderer } from '../web/page.js';
+import { statementStamp } from './model.js';
+import type { PublishedStatement, StatementsContext } from './service.js';
+import * as service from './service.js';
+import { StatementPage } from './views.js';
+
+export interface StatementRoutesDeps {
+  ctx: StatementsContext;
+  page: PageRenderer;
+  siteId: () => string;
+  siteName: () => string;
+  discussion: DiscussionPages;
+}
+
+const ErrorResponse = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+
+const StatementListItem = Type.Object({
+  id: Type.String(),
+  slug: Type.String(),
+  title: Type.String(),
+  publishedAt: Type.String({ format: 'date-time' }),
+});
+
+const Cursor = Type.String({ minLength: 1, maxLength: 300 });
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/** How many statements the home page lists at a time. */
+const HOME_PAGE_SIZE = 20;
+
+export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDeps) {
+  const { ctx, page, discussion } = deps;
+  const pageSchema = { hide: true } as const;
+
+  // --- pages ----------------------------------------------------------------------------------
+
+  app.get(
+    '/',
+    { schema: { ...pageSchema, querystring: Type.Object({ before: Type.Optional(Cursor) }) } },
+    async (request, reply) => {
+      const list = await service.listPublishedStatements(ctx, deps.siteId(), {
+        limit: HOME_PAGE_SIZE,
+        before: request.query.before,
+      });
+      return page.send(request, reply, {
+        title: deps.siteName(),
+        body: (pageCtx) =>
+          HomePage({
+            ctx: pageCtx,
+            statements: list.items.map((item) => ({
+              href: `/s/${item.slug}`,
+              title: item.title,
+              subtitle: item.subtitle,
+              publishedAt: item.publishedAt,
+            })),
+            olderHref: list.nextCursor && `/?before=${encodeURIComponent(list.nextCursor)}`,
+            isFirstPage: request.query.before === undefined,
+          }),
+      });
+    },
+  );
+
+  async function sendStatementPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: PublishedStatement & {
+      view: DiscussionView;
+      notices?: readonly DiscussionNotice[];
+      problem?: FormProblem;
+      status?: number;
+    },
+  ) {
+    const { statement, thread } = input;
+    const section = await discussion.show(request, reply, {
+      thread,
+      basePath: `/s/${statement.slug}`,
+      view: input.view,
+      pageStamp: statementStamp(statement),
+      notices: input.notices,
+      problem: input.problem,
+    });
+    if (!section) return reply; // 304: the viewer's copy is current
+    return page.send(request, reply, {
+      title: statement.title,
+      status: input.status,
+      body: (pageCtx) => StatementPage({ statement, discussion: section(pageCtx) }),
+    });
+  }
+
+  app.get(
+    '/s/:slug',
+    {
+      schema: { ...pageSchema, params: SlugParams, querystring: DiscussionQuery },
+      onSend: discussion.onSend,
+    },
+    async (request, reply) => {
+      const published = await service.getPublishedStatement(ctx, {
+        siteId: deps.siteId(),
+        slug: request.params.slug,
+      });
+      return sendStatementPage(request, reply, {
+        ...published,
+        view: viewOf(request.query),
+        notices: noticesOf(request.query),
+      });
+    },
+  );
+
+  app.post(
+    '/s/:slug/comments',
+    {
+      schema: { ...pageSchema, params: SlugParams, body: CommentFormBody },
+      onSend: discussion.onSend,
+    },
+    async (request, reply) => {
+      const published = await service.getPublishedStatement(ctx, {
+        siteId: deps.siteId(),
+        slug: request.params.slug,
+      });
+      const outcome = await discussion.post(request, {
+        thread: published.thread,
+        basePath: `/s/${published.statement.slug}`,
+        form: request.body,
+      });
+      if (outcome.kind === 'posted') return reply.redirect(outcome.location, 303);
+      return sendStatementPage(request, reply, {
+        ...published,
+        view: outcome.view,
+        problem: outcome.problem,
+        status: outcome.status,
+      });
+    },
+  );
+
+  // The address a refused form leaves in the browser's bar: reloading or bookmarking it, or
+  // signing in from that page, comes back to the discussion.
+  app.get(
+    '/s/:slug/comments',
+    { schema: { ...pageSchema, params: SlugParams } },
+    async (request, reply) =>
+      reply.redirect(`/s/${encodeURIComponent(request.params.slug)}#comments`, 303),
+  );
+
+  // --- API ------------------------------------------------------------------------------------
+
+  app.get(
+    '/api/v1/statements',
+    {
+      schema: {
+        tags: ['statements'],
+        summary: 'Published statements, newest first',
+        description:
+          'Pages through the published statements, newest first. Pass `nextCursor` back as `cursor` for the next page; it is null on the last page.',
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+          cursor: Type.Optional(Cursor),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(StatementListItem),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          400: ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const list = await service.listPublishedStatements(ctx, deps.siteId(), {
+        limit: request.query.limit,
+        before: request.query.cursor,
+      });
+      return {
+        items: list.items.map((item) => ({
+          id: item.id,
+          slug: item.slug,
+          title: item.title,
+          publishedAt: item.publishedAt.toISOString(),
+        })),
+        nextCursor: list.nextCursor ?? null,
+      };
+    },
+  );
+}
