@@ -1,6 +1,7 @@
 // The Atom feed of a thread: parsed by a strict XML parser (Chromium's DOMParser, which refuses any
 // document that is not well-formed) and checked against RFC 4287's required elements; then served
 // over HTTP with its content type, ETag and 304; then the newest-first query on each database.
+import { parseFeed } from '@rowanmanning/feed-parser';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -289,6 +290,27 @@ describe('the Atom feed of a thread', () => {
         shown: 'Edited once.\n',
       },
     ]);
+  });
+
+  it('is read correctly by a real feed reader library', () => {
+    const first = buildComment({ authorName: 'Ann', number: 1, html: '<p>Fish &amp; chips</p>\n' });
+    const reply = buildComment({
+      authorName: 'Bob',
+      parentId: first.id,
+      number: undefined,
+      depth: 2,
+    });
+    const parsed = parseFeed(feedOf([first, reply]));
+    expect(parsed.meta.type).toBe('atom');
+    expect(parsed.title).toBe('Comments on “On Paris” · Broadside');
+    expect(parsed.url).toBe(PAGE_URL);
+    expect(parsed.self).toBe(FEED_URL);
+    expect(parsed.items.map((item) => [item.title, item.url, item.authors[0]?.name])).toEqual([
+      ['Reply by Bob', `${PAGE_URL}#comment-${reply.id}`, 'Bob'],
+      ['Comment 1 by Ann', `${PAGE_URL}#comment-${first.id}`, 'Ann'],
+    ]);
+    expect(parsed.items[1]?.content).toBe('<p>Fish & chips</p>'); // the reader decodes entities
+    expect(parsed.items[1]?.published?.toISOString()).toBe(first.createdAt.toISOString());
   });
 
   it('never shows an e-mail address', () => {
