@@ -43,6 +43,7 @@ function runAutocannon(
         method: request.method,
         headers: { ...request.headers },
         body: request.body,
+        idReplacement: request.idReplacement ?? false,
         connections,
         duration: durationSeconds,
       },

@@ -24,6 +24,16 @@ export interface TargetResult {
   problems: string[];
 }
 
+/** Data a scenario seeded before the server started, and how long posting it took. */
+export interface SeedResult {
+  scenario: string;
+  title: string;
+  comments: number;
+  topLevel: number;
+  maxDepth: number;
+  seconds: number;
+}
+
 /** Everything one run writes to bench/results/. */
 export interface BenchReport {
   startedAt: string;
@@ -36,6 +46,7 @@ export interface BenchReport {
     warmupSeconds: number;
     serverCommand: readonly string[];
   };
+  seeded: SeedResult[];
   results: TargetResult[];
 }
 

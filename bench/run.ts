@@ -13,10 +13,11 @@ import type { BenchConfig } from './config.js';
 import { measureLoad } from './load.js';
 import type { Measurement } from './load.js';
 import { describeMachine, formatTable, writeReport } from './report.js';
-import type { TargetResult } from './report.js';
-import { describeExpectedStatus, isExpectedStatus } from './scenario.js';
+import type { SeedResult, TargetResult } from './report.js';
+import { describeExpectedStatus, ID_PLACEHOLDER, isExpectedStatus } from './scenario.js';
 import type { BenchRequest, Scenario, ScenarioContext } from './scenario.js';
 import { scenarios } from './scenario-registry.js';
+import { runSeed } from './seed-process.js';
 import { sendRequest } from './send-request.js';
 import type { ServerProcess } from './server-process.js';
 import { startServer } from './server-process.js';
@@ -96,7 +97,11 @@ async function benchTarget(
   server.assertRunning();
 
   // A benchmark of an error page is worthless, so check the answer before measuring anything.
-  const captured = await sendRequest(server.baseUrl, request);
+  const probe =
+    request.idReplacement && typeof request.body === 'string'
+      ? { ...request, body: request.body.replaceAll(ID_PLACEHOLDER, 'first-request') }
+      : request;
+  const captured = await sendRequest(server.baseUrl, probe);
   if (!isExpectedStatus(request, captured.status)) {
     throw new Error(
       `bench: ${name}: ${request.method} ${request.path} answered ${captured.status}, ` +
@@ -170,7 +175,44 @@ async function main(): Promise<number> {
     SECRET: BENCH_SECRET,
     // The load comes from one address, far above any real visitor's rate.
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    COMMENT_RATE_LIMIT_PER_MINUTE: '1000000000',
+    // Only the scenarios' own data: no sample statements loaded on first start.
+    DEMO_CONTENT: 'false',
   };
+
+  // Seeding writes the server's database before the server opens it.
+  const states = new Map<Scenario, Map<string, string>>();
+  const seeded: SeedResult[] = [];
+  for (const scenario of selected) {
+    const state = new Map<string, string>();
+    states.set(scenario, state);
+    if (scenario.seed === undefined) continue;
+    log(`${scenario.name}: seeding…`);
+    await scenario.seed({
+      state,
+      seedThread: async (options) => {
+        const thread = await runSeed(options, {
+          cwd: repoRoot,
+          env: { ...process.env, ...serverEnv },
+        });
+        log(
+          `${scenario.name}: seeded ${thread.comments} comments (${thread.topLevel} top-level, ` +
+            `depth up to ${thread.maxDepth}) in ${thread.seconds.toFixed(1)} s ` +
+            `(${Math.round(thread.comments / Math.max(thread.seconds, 1e-9))} comments/s)`,
+        );
+        seeded.push({
+          scenario: scenario.name,
+          title: options.title,
+          comments: thread.comments,
+          topLevel: thread.topLevel,
+          maxDepth: thread.maxDepth,
+          seconds: thread.seconds,
+        });
+        return thread;
+      },
+    });
+  }
+
   log(`starting ${config.serverCommand.join(' ')} on port ${serverEnv.PORT}…`);
   const server = await startServer({
     command: config.serverCommand,
@@ -188,7 +230,7 @@ async function main(): Promise<number> {
       repoRoot,
       serverEnv,
       send: (spec) => sendRequest(server.baseUrl, spec),
-      state: new Map(),
+      state: states.get(scenario) ?? new Map(),
     };
     if (scenario.setup !== undefined) {
       log(`${scenario.name}: setup…`);
@@ -217,6 +259,7 @@ async function main(): Promise<number> {
       warmupSeconds: config.warmupSeconds,
       serverCommand: config.serverCommand,
     },
+    seeded,
     results,
   });
   log(`results written to ${file} and latest.json`);

@@ -1,3 +1,4 @@
+import type { SeededThread, SeedOptions } from './seed-process.js';
 import type { CapturedResponse } from './send-request.js';
 
 /** HTTP methods a benchmark request may use. */
@@ -18,6 +19,26 @@ export interface BenchRequest extends RequestSpec {
   label: string;
   /** Status every response must have (e.g. 303 after a form POST); by default any 2xx. */
   expectStatus?: number;
+  /**
+   * Replace every {@link ID_PLACEHOLDER} in the body with a fresh unique id for each request
+   * (autocannon's `idReplacement`), so that every POST creates something new. The body must be
+   * a string.
+   */
+  idReplacement?: boolean;
+}
+
+/** The text that {@link BenchRequest.idReplacement} replaces: autocannon's `[<id>]`. */
+export const ID_PLACEHOLDER = '[<id>]';
+
+/** What a scenario's `seed` can use: it runs before the server starts, on the same DATA_DIR. */
+export interface SeedContext {
+  /**
+   * Publishes a statement with a thread of `options.comments` comments, through the real
+   * services of the built server, in a process of its own that has exited when this resolves.
+   */
+  seedThread(options: SeedOptions): Promise<SeededThread>;
+  /** The scenario's state, handed on to `setup` and `requests`. */
+  state: Map<string, string>;
 }
 
 /** What a scenario's `setup` and `requests` can use: the running server and its environment. */
@@ -30,18 +51,20 @@ export interface ScenarioContext {
   serverEnv: Readonly<Record<string, string>>;
   /** Sends one request to the server and returns the whole response, e.g. to seed data or sign in. */
   send(request: RequestSpec): Promise<CapturedResponse>;
-  /** Values `setup` hands to a `requests` function: an id it created, a session cookie. */
+  /** Values `seed` and `setup` hand to a `requests` function: an id, a session cookie. */
   state: Map<string, string>;
 }
 
 /**
  * A benchmark scenario. Add one by writing a module in `bench/scenarios/` and listing it in
- * `bench/scenario-registry.ts`. `requests` may be a function when paths or headers depend on
- * what `setup` created; it is called once, after `setup`.
+ * `bench/scenario-registry.ts`. `seed` runs before the server starts (data too large to create
+ * over HTTP in reasonable time); `setup` runs against the running server. `requests` may be a
+ * function when paths or headers depend on what they created; it is called once, after `setup`.
  */
 export interface Scenario {
   /** Name used on the command line and in the results; kebab-case. */
   name: string;
+  seed?(ctx: SeedContext): Promise<void>;
   setup?(ctx: ScenarioContext): Promise<void> | void;
   requests: readonly BenchRequest[] | ((ctx: ScenarioContext) => readonly BenchRequest[]);
 }

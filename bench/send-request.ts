@@ -1,10 +1,13 @@
 import { request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestSpec } from './scenario.js';
 
 /** A complete response, body bytes exactly as received (no decompression, no redirects). */
 export interface CapturedResponse {
   status: number;
   contentType: string | undefined;
+  /** All response headers, e.g. `set-cookie` and `etag` for a scenario's setup. */
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -30,6 +33,7 @@ export function sendRequest(
           resolve({
             status: res.statusCode ?? 0,
             contentType: res.headers['content-type'],
+            headers: res.headers,
             body: Buffer.concat(chunks),
           }),
         );

@@ -14,7 +14,7 @@ import type { AccountsContext } from './accounts/service.js';
 import { ensureSite } from './accounts/service.js';
 import type { Site } from './accounts/store.js';
 import type { DiscussionSettings } from './discussion/model.js';
-import { DEFAULT_DISCUSSION_SETTINGS } from './discussion/model.js';
+import { DEFAULT_DISCUSSION_SETTINGS, discussionSettingsOf } from './discussion/model.js';
 import type { CommentJudge, DiscussionContext } from './discussion/service.js';
 import { judgeComment } from './moderation/model.js';
 import { createDiscussionPages } from './discussion/pages.js';
@@ -25,7 +25,7 @@ import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
 import { registerDiscussionRoutes } from './discussion/routes.js';
 import { NotFoundError } from './platform/errors.js';
-import { getPublishedStatement } from './statements/service.js';
+import { getPublishedStatement, statementPath } from './statements/service.js';
 import type { Clock } from './platform/clock.js';
 import { systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -137,13 +137,16 @@ export function discussionContext(
   };
 }
 
-export function statementsContext(runtime: Runtime): StatementsContext {
+export function statementsContext(
+  runtime: Runtime,
+  discussionSettings: DiscussionSettings = DEFAULT_DISCUSSION_SETTINGS,
+): StatementsContext {
   return {
     db: runtime.db,
     clock: runtime.clock,
     ids: runtime.ids,
     bus: runtime.bus,
-    discussion: discussionContext(runtime),
+    discussion: discussionContext(runtime, discussionSettings),
   };
 }
 
@@ -159,6 +162,8 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
   const { config } = runtime;
   const accounts = accountsContext(runtime);
   const site = await ensureSite(accounts, { name: 'Broadside' });
+  // Edit window, depth and length limits: the site's settings JSON (`discussion`), else defaults.
+  const discussionSettings = discussionSettingsOf(site.settings);
   const assets = loadAssetLinks();
   if (!assets)
     runtime.logger.warn(
@@ -211,12 +216,18 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     ctx: { ...runtime, baseUrl: config.baseUrl },
     bus: runtime.bus,
     page,
+    // Discussion never reads statements: the composition root says where a thread is shown.
+    threadPage: (thread) =>
+      thread.statementId
+        ? statementPath(statementsContext(runtime), thread.statementId)
+        : thread.url,
   });
-  const discussionApi = discussionContext(runtime);
+  const discussionApi = discussionContext(runtime, discussionSettings);
   await registerDiscussionRoutes(app, {
     ctx: discussionApi,
     siteId: () => site.id,
     secret: runtime.secret,
+    postsPerMinute: config.commentRateLimitPerMinute,
     // Discussion never reads statements: the composition root tells it which thread a slug has.
     resolveStatementThread: (siteId, slug) =>
       getPublishedStatement({ ...runtime, discussion: discussionApi }, { siteId, slug }).then(
@@ -229,17 +240,18 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
   });
   // One cache of rendered threads, for the statement pages and the embed's frame alike.
   const discussionPages = createDiscussionPages({
-    ctx: discussionContext(runtime),
+    ctx: discussionContext(runtime, discussionSettings),
     secret: runtime.secret,
     renderVersion: runtime.version,
   });
   // The home page, the statement pages with their discussion, and the statements API.
   registerStatementRoutes(app, {
-    ctx: statementsContext(runtime),
+    ctx: statementsContext(runtime, discussionSettings),
     page,
     siteId: () => site.id,
     siteName: () => site.name,
     discussion: discussionPages,
+    baseUrl: config.baseUrl,
   });
   // Atom feeds of threads, and the embed widget (its script, its frame, its admin page).
   registerThreadFeedRoutes(app, {

@@ -1,20 +1,38 @@
 /**
- * The `broadside` command: run the server, migrate, and manage members and API tokens. Errors are
- * printed as one line naming the problem; the exit code is 2 for bad configuration or usage and
- * 1 for anything else.
+ * The `broadside` command: run the server, migrate, import, and manage members and API tokens.
+ * Errors are printed as one line naming the problem; the exit code is 2 for bad configuration or
+ * usage and 1 for anything else.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isRole, ROLES } from './accounts/model.js';
 import type { Role } from './accounts/model.js';
 import * as accounts from './accounts/service.js';
 import type { Runtime } from './app.js';
-import { accountsContext, buildApp, closeRuntime, createRuntime, packageVersion } from './app.js';
+import {
+  accountsContext,
+  buildApp,
+  closeRuntime,
+  createRuntime,
+  packageVersion,
+  statementsContext,
+} from './app.js';
+import { loadDemoContent } from './interchange/demo.js';
+import {
+  DEFAULT_CLEARANCE_NOTE,
+  describeImport,
+  importTextThread,
+} from './interchange/import-text.js';
+import { parseTextThread, TextThreadError } from './interchange/text-thread.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { MigrationError } from './platform/database/migrate.js';
 import { AppError } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
+import { isValidSlug, SLUG_MAX_LENGTH } from './statements/model.js';
 
 class UsageError extends Error {}
+/** What the command was given cannot be used (a file that cannot be read or is malformed): exit 1. */
+class InputError extends Error {}
 
 function parseRole(value: string): Role {
   if (!isRole(value)) throw new InvalidArgumentError(`use one of ${ROLES.join(', ')}.`);
@@ -55,6 +73,7 @@ async function serve(): Promise<void> {
       `SECRET is not set: this instance uses its own from ${config.dataDir}; set the same SECRET on every instance that shares the database, or sessions will not carry over between them`,
     );
   }
+  if (config.demoContent) await loadDemo(runtime);
   const { app, site } = await buildApp(runtime);
   const ctx = accountsContext(runtime);
   const purge = () =>
@@ -103,6 +122,104 @@ async function serve(): Promise<void> {
   }
 }
 
+/** Loads the sample documents on a site's first start; a failure is logged and the server starts. */
+async function loadDemo(runtime: Runtime): Promise<void> {
+  try {
+    const loaded = await loadDemoContent(statementsContext(runtime), {
+      siteId: await siteIdOf(runtime),
+    });
+    if (loaded) {
+      runtime.logger.info(
+        { statements: loaded.map((summary) => summary.slug) },
+        `loaded the demo content: ${loaded.length} sample statements (set DEMO_CONTENT=false to start without them)`,
+      );
+    }
+  } catch (error) {
+    runtime.logger.warn(
+      { err: error },
+      'the demo content could not be loaded; starting without it',
+    );
+  }
+}
+
+interface ImportOptions {
+  format: string;
+  author: string;
+  slug?: string;
+  clearanceNote?: string;
+  dryRun?: boolean;
+}
+
+/** Reads a file to import as UTF-8 text, or says in one line why it cannot. */
+function readTextFile(file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new InputError(`cannot read ${file}: ${why}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${file}: is not UTF-8 text; save it as UTF-8 and import it again`);
+  }
+}
+
+/** An import's failure as `FILE:LINE: problem` (or `FILE: problem`); other errors unchanged. */
+function importProblem(file: string, error: unknown): unknown {
+  if (error instanceof TextThreadError) {
+    return new InputError(`${file}:${error.line}: ${error.message.replace(/^line \d+: /, '')}`);
+  }
+  if (error instanceof AppError) return new InputError(`${file}: ${error.message}`);
+  return error;
+}
+
+async function importFile(file: string, options: ImportOptions): Promise<void> {
+  if (options.format !== 'text') {
+    throw new UsageError(
+      `--format: "${options.format}" cannot be imported yet; use text (the plain-text thread form). WordPress (wxr), Disqus (disqus) and Broadside's own export (broadside) are planned`,
+    );
+  }
+  if (options.slug !== undefined && !isValidSlug(options.slug)) {
+    throw new UsageError(
+      `--slug: "${options.slug}" is not a slug; use lower-case letters, digits and single hyphens, at most ${SLUG_MAX_LENGTH} characters`,
+    );
+  }
+  const text = readTextFile(file);
+  try {
+    parseTextThread(text); // a malformed file stops here, before the database is opened
+  } catch (error) {
+    throw importProblem(file, error);
+  }
+  await withRuntime(async (runtime) => {
+    let summary;
+    try {
+      summary = await importTextThread(statementsContext(runtime), {
+        siteId: await siteIdOf(runtime),
+        text,
+        authorName: options.author,
+        slug: options.slug,
+        clearanceNote: options.clearanceNote,
+        dryRun: options.dryRun,
+      });
+    } catch (error) {
+      throw importProblem(file, error);
+    }
+    for (const warning of summary.warnings) console.error(`warning: ${warning}`);
+    console.log(describeImport(summary));
+    console.log(`  ${linkUrl(runtime, `s/${summary.slug}`)}`);
+  });
+}
+
 function buildCli(): Command {
   const program = new Command('broadside')
     .description('Draft, clear, publish and publicly debate statements.')
@@ -129,6 +246,25 @@ function buildCli(): Command {
         `The ${config.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database is up to date.`,
       );
     });
+
+  program
+    .command('import')
+    .description(
+      'import a statement and its comments from a file, in one transaction; importing it again creates only what is missing',
+    )
+    .argument('<file>', 'the file to import')
+    .requiredOption(
+      '--format <format>',
+      "the file's format: text (the plain-text thread form of the sample); wxr, disqus and broadside are planned",
+    )
+    .requiredOption(
+      '--author <name>',
+      "the statement's author, which the text does not name; their own comments get the author badge",
+    )
+    .option('--slug <slug>', "the statement's address, /s/<slug> (default: made from the title)")
+    .option('--clearance-note <text>', 'how it was cleared', DEFAULT_CLEARANCE_NOTE)
+    .option('--dry-run', 'check everything and say what would be created, writing nothing')
+    .action((file: string, options: ImportOptions) => importFile(file, options));
 
   const user = program.command('user').description('manage members of the site');
   user
@@ -309,7 +445,8 @@ function printTable(header: string[], rows: string[][]): void {
 function describeFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof ConfigError || error instanceof UsageError)
     return { message: error.message, exitCode: 2 };
-  if (error instanceof AppError) return { message: error.message, exitCode: 1 };
+  if (error instanceof AppError || error instanceof InputError)
+    return { message: error.message, exitCode: 1 };
   if (error instanceof MigrationError) return { message: error.message, exitCode: 1 };
   const code = (error as { code?: string }).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '28P01' || code === '3D000') {

@@ -1,9 +1,10 @@
 /**
  * The rules of the embed widget: which origins a site lets embed its discussions (the allow-list
- * in the site's settings), and the signed form token that stands in for the CSRF cookie inside
- * the embed's cross-site frame. Pure functions; no I/O.
+ * in the site's settings), which address names a page's thread, and the signed form token that
+ * stands in for the CSRF cookie inside the embed's cross-site frame. Pure functions; no I/O.
  */
 import { keyedHash, safeEqual } from '../platform/ids.js';
+import { normalisePageUrl } from './model.js';
 
 /** The key in a site's settings JSON that holds its allow-list. */
 export const EMBED_ORIGINS_SETTING = 'embedOrigins';
@@ -58,6 +59,59 @@ export function originOfPage(pageUrl: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// --- the thread of a page --------------------------------------------------------------------
+
+/**
+ * The key in a site's settings JSON that says whether the query string tells pages apart
+ * (`"embedKeepQuery": true`, for sites whose pages are `/?p=123`). Off unless set to `true`.
+ */
+export const EMBED_KEEP_QUERY_SETTING = 'embedKeepQuery';
+
+export function embedKeepsQuery(settings: Record<string, unknown>): boolean {
+  return settings[EMBED_KEEP_QUERY_SETTING] === true;
+}
+
+/** Query parameters that only say where a visitor came from: never part of a page's address. */
+const TRACKING_PARAMETER =
+  /^(?:utm_.*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl)$/i;
+
+/**
+ * The address that names a page's thread: the normalised page URL without its query string, so
+ * that `?utm_source=…`, `?fbclid=…` or any made-up query leads to the page's one thread instead
+ * of opening new ones. With `keepQuery` (the site's `embedKeepQuery`) the query is kept, less
+ * tracking parameters. Undefined when `input` is not an http(s) address.
+ */
+export function embedPageUrl(input: string, options: { keepQuery: boolean }): string | undefined {
+  const normalised = normalisePageUrl(input);
+  if (normalised === undefined) return undefined;
+  const url = new URL(normalised);
+  if (!options.keepQuery) {
+    url.search = '';
+    return url.href;
+  }
+  const tracking = [...url.searchParams.keys()].filter((name) => TRACKING_PARAMETER.test(name));
+  if (tracking.length === 0) return normalised; // untouched: re-encoding could change it
+  for (const name of tracking) url.searchParams.delete(name);
+  return url.href;
+}
+
+/**
+ * The title a thread opened by the embed gets: its page's host and path (and query, when kept),
+ * never words the caller sent, since anyone can send any title for any page.
+ * `blog.example.org/2026/essay`.
+ */
+export function embedThreadTitle(pageUrl: string): string {
+  const url = new URL(pageUrl);
+  let path = url.pathname;
+  try {
+    path = decodeURI(path);
+  } catch {
+    // An invalid escape: keep it as it is.
+  }
+  const title = `${url.host}${path === '/' ? '' : path}${url.search}`;
+  return title.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 // --- the embed form's token ----------------------------------------------------------------

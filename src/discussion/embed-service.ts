@@ -1,22 +1,31 @@
 /**
  * Use cases of the embed widget: the site's allow-list of origins that may embed its discussions
  * (kept in the site's settings), and finding — or, on the first view from an allowed page,
- * opening — the thread of the page that embeds one.
+ * opening — the thread of the page that embeds one. A page's thread is named by `embedPageUrl`
+ * (no query string unless the site keeps it) and titled by `embedThreadTitle`, whatever the
+ * caller sends.
  */
 import type { AccountsContext } from '../accounts/service.js';
 import { getSite, updateSiteSettings } from '../accounts/service.js';
 import { isUniqueViolation } from '../platform/database/index.js';
-import { BadRequestError, ForbiddenError, UnprocessableError } from '../platform/errors.js';
+import {
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '../platform/errors.js';
 import {
   EMBED_ORIGINS_SETTING,
   MAX_EMBED_ORIGINS,
   allowedEmbedder,
   embedFormTokenProblem,
+  embedKeepsQuery,
   embedOriginsOf,
+  embedPageUrl,
+  embedThreadTitle,
   originOfPage,
   parseEmbedOrigin,
 } from './embed-model.js';
-import { normalisePageUrl } from './model.js';
 import type { DiscussionContext } from './service.js';
 import { createThread } from './service.js';
 import * as store from './store.js';
@@ -94,8 +103,14 @@ export type EmbeddedThread =
       claimedOrigin: string | undefined;
     };
 
-function requirePageUrl(input: string): string {
-  const url = normalisePageUrl(input);
+/** The site's allow-list and address rule, from one read of its settings. */
+async function embedSettings(ctx: AccountsContext, siteId: string) {
+  const { settings } = await getSite(ctx, siteId);
+  return { allowed: embedOriginsOf(settings), keepQuery: embedKeepsQuery(settings) };
+}
+
+function requirePageUrl(input: string, keepQuery: boolean): string {
+  const url = embedPageUrl(input, { keepQuery });
   if (url === undefined) {
     throw new BadRequestError(
       `"${input}" is not the address of a web page; it must start with http:// or https://.`,
@@ -108,25 +123,25 @@ function requirePageUrl(input: string): string {
 /**
  * The thread of the page at `pageUrl`, opened on its first view, when the page's origin is on the
  * site's allow-list; otherwise a refusal. The address can be forged: what really keeps other sites
- * out is the frame-ancestors policy the route sets from `embedder`.
+ * out is the frame-ancestors policy the route sets from `embedder`. A new thread is titled after
+ * its address (`embedThreadTitle`), never by the caller.
  */
 export async function openEmbeddedThread(
   ctx: EmbedContext,
-  input: { siteId: string; pageUrl: string; title?: string },
+  input: { siteId: string; pageUrl: string },
 ): Promise<EmbeddedThread> {
-  const pageUrl = requirePageUrl(input.pageUrl);
-  const allowed = await listEmbedOrigins(ctx.accounts, input.siteId);
+  const { allowed, keepQuery } = await embedSettings(ctx.accounts, input.siteId);
+  const pageUrl = requirePageUrl(input.pageUrl, keepQuery);
   const embedder = allowedEmbedder(pageUrl, allowed);
   if (embedder === undefined)
     return { kind: 'refused', pageUrl, claimedOrigin: originOfPage(pageUrl) };
   const existing = await store.findThreadByUrl(ctx.discussion.db, input.siteId, pageUrl);
   if (existing) return { kind: 'allowed', thread: existing, embedder };
-  const title = input.title?.replace(/\s+/g, ' ').trim().slice(0, 200) || pageUrl;
   try {
     const thread = await createThread(ctx.discussion, {
       siteId: input.siteId,
       url: pageUrl,
-      title,
+      title: embedThreadTitle(pageUrl),
     });
     return { kind: 'allowed', thread, embedder };
   } catch (error) {
@@ -136,6 +151,23 @@ export async function openEmbeddedThread(
     if (!thread) throw error;
     return { kind: 'allowed', thread, embedder };
   }
+}
+
+/**
+ * The thread of an embedding page by the same address rule the embed opens it with (so
+ * `?utm_source=…` finds the page's thread), for look-ups such as the JSON API's
+ * `GET /api/v1/threads?url=`. Never opens one, and does not check the allow-list.
+ */
+export async function findEmbeddedThread(
+  ctx: Pick<EmbedContext, 'discussion' | 'accounts'>,
+  input: { siteId: string; pageUrl: string },
+): Promise<Thread> {
+  const { keepQuery } = await embedSettings(ctx.accounts, input.siteId);
+  const pageUrl = requirePageUrl(input.pageUrl, keepQuery);
+  const thread = await store.findThreadByUrl(ctx.discussion.db, input.siteId, pageUrl);
+  if (!thread)
+    throw new NotFoundError(`There is no thread for the page ${pageUrl}.`, 'thread-not-found');
+  return thread;
 }
 
 /**

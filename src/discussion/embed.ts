@@ -1,8 +1,9 @@
 /**
  * Routes of the embed widget:
  * - `GET /embed.js` — the script other sites include (built by Vite, short cache);
- * - `GET /embed/thread?url=…` — the frame: the discussion of the page at `url`, opened on its first
- *   view when that page's origin is on the allow-list; `GET /embed/threads/:threadId` — the same
+ * - `GET /embed/thread?url=…` — the frame: the discussion of the page at `url` (its query string
+ *   dropped unless the site keeps it), opened on its first view when that page's origin is on the
+ *   allow-list, and titled after its address; `GET /embed/threads/:threadId` — the same
  *   frame for the frame's own links (pages, sort, after a post);
  * - `POST /embed/threads/:threadId/comments` — the frame's comment forms;
  * - `GET /admin/embed` and its two forms — the allow-list, for owners (`settings.manage`).
@@ -105,7 +106,10 @@ function loadEmbedAssets(dir: string): { script: EmbedScript | undefined; frame:
 
 const PageUrlQuery = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2000 }),
-  /** The embedding page's title, used only to name a thread opened by this view. */
+  /**
+   * The embedding page's title, which embed.js sends. Ignored: anyone can send any title for any
+   * page, so a thread is titled after its address (embed-model.ts, `embedThreadTitle`).
+   */
   title: Type.Optional(Type.String({ maxLength: 1000 })),
   ...DiscussionQuery.properties,
 });
@@ -220,12 +224,8 @@ export function registerEmbedRoutes(app: HttpServer, deps: EmbedRoutesDeps): voi
     '/embed/thread',
     { schema: { ...hidden, querystring: PageUrlQuery }, onSend: pages.onSend },
     async (request, reply) => {
-      const { url, title, held } = request.query;
-      const embedded = await openEmbeddedThread(embed, {
-        siteId: deps.siteId(),
-        pageUrl: url,
-        title,
-      });
+      const { url, held } = request.query;
+      const embedded = await openEmbeddedThread(embed, { siteId: deps.siteId(), pageUrl: url });
       return showFrame(request, reply, embedded, { view: viewOf(request.query), heldId: held });
     },
   );

@@ -29,6 +29,45 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   editWindowMs: 15 * 60_000,
 };
 
+const SETTING_RANGES = {
+  maxDepth: [2, 50],
+  maxBodyLength: [1, 100_000],
+  editWindowSeconds: [0, 366 * 24 * 3600],
+} as const;
+
+/**
+ * A site's discussion settings, from the `discussion` object of its settings JSON, e.g.
+ * `{"discussion": {"editWindowSeconds": 600, "maxDepth": 4, "maxBodyLength": 5000}}`; what is not
+ * given keeps its default. Throws, naming the setting, for a value that is not a whole number in
+ * range, so that a wrong setting stops the server at start with a clear message.
+ */
+export function discussionSettingsOf(siteSettings: Record<string, unknown>): DiscussionSettings {
+  const raw = siteSettings.discussion ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error('Site setting `discussion` must be an object.');
+  const given = raw as Record<string, unknown>;
+  const read = (name: keyof typeof SETTING_RANGES): number | undefined => {
+    const value = given[name];
+    if (value === undefined) return undefined;
+    const [min, max] = SETTING_RANGES[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `Site setting \`discussion.${name}\` must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}.`,
+      );
+    }
+    return value;
+  };
+  const editWindowSeconds = read('editWindowSeconds');
+  return {
+    maxDepth: read('maxDepth') ?? DEFAULT_DISCUSSION_SETTINGS.maxDepth,
+    maxBodyLength: read('maxBodyLength') ?? DEFAULT_DISCUSSION_SETTINGS.maxBodyLength,
+    editWindowMs:
+      editWindowSeconds === undefined
+        ? DEFAULT_DISCUSSION_SETTINGS.editWindowMs
+        : editWindowSeconds * 1000,
+  };
+}
+
 // --- the tree ------------------------------------------------------------------------------
 
 /**
@@ -39,7 +78,8 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
  * collations skip punctuation, which would scramble a dotted path).
  */
 export const SEGMENT_WIDTH = 6; // 36^6 ≈ 2.2 billion siblings
-const MAX_ORDINAL = 36 ** SEGMENT_WIDTH - 1;
+/** The highest sibling ordinal a path segment holds, and so the highest top-level number. */
+export const MAX_ORDINAL = 36 ** SEGMENT_WIDTH - 1;
 
 export function pathSegment(ordinal: number): string {
   if (!Number.isInteger(ordinal) || ordinal < 1 || ordinal > MAX_ORDINAL) {
@@ -107,6 +147,16 @@ export function withinEditWindow(
   settings: DiscussionSettings,
 ): boolean {
   return now.getTime() - createdAt.getTime() <= settings.editWindowMs;
+}
+
+/** The edit window in words: "15 minutes", "1 minute", "90 seconds". */
+export function editWindowText(settings: DiscussionSettings): string {
+  const seconds = Math.round(settings.editWindowMs / 1000);
+  if (seconds % 60 === 0) {
+    const minutes = seconds / 60;
+    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  }
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
 // --- bodies --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /**
- * Routes of reply notifications: the confirmation link, the unsubscribe link (a page with a
- * button, and the RFC 8058 one-click POST), and the comment permalink that mails point to.
+ * Routes of reply notifications: the confirmation link (a page with a button, and its POST), the
+ * unsubscribe link (a page with a button, and the RFC 8058 one-click POST), and the comment
+ * permalink that mails point to.
  * Registering them also starts the bus listener that sends the mail.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,8 +10,13 @@ import { NotFoundError } from '../platform/errors.js';
 import type { EventBus } from '../platform/event-bus.js';
 import type { HttpServer } from '../platform/http/server.js';
 import type { PageRenderer } from '../web/page.js';
-import { ConfirmedPage, UnsubscribePage, UnsubscribedPage } from './notification-views.js';
-import type { NotificationsContext, ReplyListener } from './notifications.js';
+import {
+  ConfirmPage,
+  ConfirmedPage,
+  UnsubscribePage,
+  UnsubscribedPage,
+} from './notification-views.js';
+import type { NotificationsContext, ReplyListener, SubscriptionSummary } from './notifications.js';
 import * as notifications from './notifications.js';
 import type { Thread } from './store.js';
 
@@ -43,6 +49,9 @@ const CommentParams = Type.Object({ commentId: Type.String({ minLength: 1, maxLe
 
 const byEmbedUrl: ThreadPageResolver = (thread) => thread.url;
 
+const titleOf = (summary: SubscriptionSummary) =>
+  summary.state === 'ended' ? 'E-mails stopped' : 'Address confirmed';
+
 export async function registerReplyNotifications(
   app: HttpServer,
   deps: ReplyNotificationDeps,
@@ -55,13 +64,37 @@ export async function registerReplyNotifications(
   app.decorate('replyNotifications', listener);
   app.addHook('onClose', async () => listener.stop());
 
+  // GET only shows a button, for the same reason as the unsubscribe link below: mail scanners and
+  // link previews follow links, and must not confirm an address that nobody agreed for.
   app.get(
     '/notifications/confirm/:token',
     { schema: { ...pageSchema, params: TokenParams } },
     async (request, reply) => {
+      const { token } = request.params;
+      const summary = await notifications.describeConfirmationLink(ctx, token);
+      return page.send(request, reply, {
+        title: summary.state === 'pending' ? 'Confirm e-mails about replies' : titleOf(summary),
+        body: () =>
+          ConfirmPage({
+            summary,
+            action: `/notifications/confirm/${encodeURIComponent(token)}`,
+          }),
+      });
+    },
+  );
+
+  // The button's POST confirms. Exempt from the CSRF check, like the one-click unsubscribe below:
+  // the secret token in the URL is the authority, and the route reads no session, so the person
+  // who opened the link from their mail needs no cookie. A forged cross-site POST would have to
+  // know that token — and whoever knows it could confirm anyway; the worst it can do is what the
+  // link is for: subscribe the address the link was mailed to, for that one comment.
+  app.post(
+    '/notifications/confirm/:token',
+    { schema: { ...pageSchema, params: TokenParams }, config: { csrf: false } },
+    async (request, reply) => {
       const summary = await notifications.confirmSubscription(ctx, request.params.token);
       return page.send(request, reply, {
-        title: summary.state === 'ended' ? 'E-mails stopped' : 'Address confirmed',
+        title: titleOf(summary),
         body: () => ConfirmedPage({ summary }),
       });
     },

@@ -140,25 +140,6 @@ export async function findSubscriptionByToken(
   return row && toSubscription(row);
 }
 
-/** When an address last confirmed a subscription, and last ended one; for the trust rule. */
-export async function addressHistory(
-  db: NotificationDb,
-  emailHash: string,
-): Promise<{ lastConfirmedAt: Date | undefined; lastUnsubscribedAt: Date | undefined }> {
-  const row = await db
-    .selectFrom('subscriptions')
-    .select((eb) => [
-      eb.fn.max('confirmed_at').as('last_confirmed_at'),
-      eb.fn.max('unsubscribed_at').as('last_unsubscribed_at'),
-    ])
-    .where('email_hash', '=', emailHash)
-    .executeTakeFirst();
-  return {
-    lastConfirmedAt: date(row?.last_confirmed_at ?? null),
-    lastUnsubscribedAt: date(row?.last_unsubscribed_at ?? null),
-  };
-}
-
 /** How many confirmation mails went to an address since `since`. */
 export async function countConfirmationsSent(
   db: NotificationDb,
@@ -223,6 +204,21 @@ export async function markUnsubscribed(
     .where('unsubscribed_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Ends the subscription of a comment, if it has one still going; true when this call did. */
+export async function endSubscriptionOfComment(
+  db: NotificationDb,
+  commentId: string,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('subscriptions')
+    .set({ unsubscribed_at: now.toISOString(), email: null })
+    .where('comment_id', '=', commentId)
+    .where('unsubscribed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /**

@@ -37,6 +37,32 @@ export function ConfirmedPage({ summary }: { summary: SubscriptionSummary }) {
   );
 }
 
+/** The confirmation link's page: a button whose POST confirms (opening the link does not). */
+export function ConfirmPage({
+  summary,
+  action,
+}: {
+  summary: SubscriptionSummary;
+  /** The URL the button posts to (the link itself). */
+  action: string;
+}) {
+  if (summary.state !== 'pending') return <ConfirmedPage summary={summary} />;
+  return (
+    <>
+      <h1>Confirm e-mails about replies?</h1>
+      <p>
+        Someone asked for an e-mail to this address whenever a person replies to their comment on “
+        {summary.threadTitle}”. If that was you, press the button. If not, close this page: nothing
+        will be sent.
+      </p>
+      {/* No CSRF token: the secret link is the authority (the route is exempt, see its docs). */}
+      <form method="post" action={action} class="stacked">
+        <button type="submit">Yes, e-mail me replies</button>
+      </form>
+    </>
+  );
+}
+
 export function UnsubscribePage({
   summary,
   action,

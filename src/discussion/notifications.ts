@@ -3,6 +3,12 @@
  * replies to their comment. The address is confirmed by a link before anything else is sent to it;
  * every notification carries a one-click unsubscribe link (RFC 8058).
  *
+ * Every subscription is confirmed by its own link, whatever the address did before: the only
+ * exception is a signed-in member asking for mail at their own account's address. So nobody can
+ * subscribe an address that did not agree, and the answer to a poster never tells whether an
+ * address is known here. The link's page only shows a button; the button's POST confirms (mail
+ * scanners and link previews open links, and must not confirm for anyone).
+ *
  * The subscription is recorded in the comment's own transaction (`subscribeToReplies`, called by
  * `postComment`); everything that sends mail happens later, in a bus listener (`listenForReplies`),
  * once the comment is public — so a held or spam comment never makes us mail anyone, and a failing
@@ -13,6 +19,8 @@
  * stable unsubscribe link. Changing SECRET invalidates the links already sent.
  */
 import { normaliseEmail } from '../accounts/model.js';
+import type { AccountsDb } from '../accounts/store.js';
+import { findAccountById } from '../accounts/store.js';
 import type { Clock } from '../platform/clock.js';
 import { NotFoundError, UnprocessableError } from '../platform/errors.js';
 import type { BusEvent, EventBus } from '../platform/event-bus.js';
@@ -80,18 +88,17 @@ export function subscriptionToken(
 }
 
 /**
- * Whether a new subscription for an address may start confirmed: only when the address has
- * confirmed a subscription itself before, and has not ended one since. So nobody can subscribe
- * an address that never agreed, and whoever owns it stops the shortcut by unsubscribing once
- * (after which each new subscription asks again).
+ * Whether a subscription may start confirmed: only when its comment is by a signed-in member and
+ * the address is that member's own account address (which the member cannot set themselves).
+ * Anyone else confirms every subscription by its link, even for an address that confirmed before.
  */
-export function addressIsTrusted(history: {
-  lastConfirmedAt: Date | undefined;
-  lastUnsubscribedAt: Date | undefined;
-}): boolean {
-  const { lastConfirmedAt, lastUnsubscribedAt } = history;
-  if (!lastConfirmedAt) return false;
-  return !lastUnsubscribedAt || lastConfirmedAt.getTime() > lastUnsubscribedAt.getTime();
+export function isMembersOwnAddress(
+  email: string,
+  authorAccount: { email: string } | undefined,
+): boolean {
+  return (
+    authorAccount !== undefined && normaliseEmail(authorAccount.email) === normaliseEmail(email)
+  );
 }
 
 /** A reply is its author's own when the address matches, or both are the same member. */
@@ -174,7 +181,11 @@ export function replyMail(input: {
 
 // --- subscribing, inside postComment's transaction ------------------------------------------
 
-/** How a reply subscription stands right after posting, for the poster to be told. */
+/**
+ * How a reply subscription stands right after posting, for the poster to be told:
+ * `pending-confirmation` for everyone but a member asking at their own account's address, so that
+ * the answer tells nothing about what the address did before.
+ */
 export type ReplyNotificationState = 'pending-confirmation' | 'active';
 
 /**
@@ -201,30 +212,47 @@ export function requireSubscribable(
 
 /**
  * Records that the author of `commentId` wants replies mailed to `email`. Runs inside the
- * comment's transaction; sends nothing (the listener mails the confirmation once the comment is
- * public).
+ * comment's transaction, after the comment is written (its author's account is read from it);
+ * sends nothing (the listener mails the confirmation once the comment is public).
  */
 export async function subscribeToReplies(
   db: DiscussionDb,
   settings: ReplySubscriptionSettings,
   input: { id: string; commentId: string; email: string; now: Date },
 ): Promise<ReplyNotificationState> {
-  const trx = notificationDb(db);
-  const emailHash = addressKey(settings.secret, input.email);
-  const trusted = addressIsTrusted(await notificationStore.addressHistory(trx, emailHash));
-  await notificationStore.insertSubscription(trx, {
+  const active = isMembersOwnAddress(input.email, await authorAccountOf(db, input.commentId));
+  await notificationStore.insertSubscription(notificationDb(db), {
     id: input.id,
     commentId: input.commentId,
     email: normaliseEmail(input.email),
-    emailHash,
+    emailHash: addressKey(settings.secret, input.email),
     confirmTokenHash: hashToken(subscriptionToken(settings.secret, input.id, 'confirm')),
     unsubscribeTokenHash: hashToken(subscriptionToken(settings.secret, input.id, 'unsubscribe')),
     createdAt: input.now,
     confirmationSentAt: undefined,
-    confirmedAt: trusted ? input.now : undefined,
+    confirmedAt: active ? input.now : undefined,
     unsubscribedAt: undefined,
   });
-  return trusted ? 'active' : 'pending-confirmation';
+  return active ? 'active' : 'pending-confirmation';
+}
+
+/** The account of a comment's signed-in author, read from the database, never from the request. */
+async function authorAccountOf(db: DiscussionDb, commentId: string) {
+  const comment = await store.findComment(db, commentId);
+  if (comment?.authorAccountId === undefined) return undefined;
+  return findAccountById(db as unknown as AccountsDb, comment.authorAccountId);
+}
+
+/**
+ * Ends the subscription of a comment that is being removed, forgetting its address; call it in
+ * the removal's own transaction. True when there was one to end.
+ */
+export async function endSubscriptionOfComment(
+  db: DiscussionDb,
+  commentId: string,
+  now: Date,
+): Promise<boolean> {
+  return notificationStore.endSubscriptionOfComment(notificationDb(db), commentId, now);
 }
 
 // --- the links' pages -------------------------------------------------------------------------
@@ -274,28 +302,51 @@ async function requireByToken(
 }
 
 /**
- * Confirms the address behind a confirmation link. Idempotent: a second visit reports the same.
- * An unknown link, or one older than CONFIRMATION_TTL_MS and never used, is a 404.
+ * The subscription behind a confirmation link that may still be used. An unknown link, or one
+ * older than CONFIRMATION_TTL_MS and never used, is a 404.
+ */
+async function requireConfirmationLink(
+  ctx: NotificationsContext,
+  token: string,
+  now: Date,
+): Promise<Subscription> {
+  const subscription = await requireByToken(ctx, 'confirm', token);
+  const sentAt = subscription.confirmationSentAt ?? subscription.createdAt;
+  if (
+    stateOf(subscription) === 'pending' &&
+    now.getTime() - sentAt.getTime() > CONFIRMATION_TTL_MS
+  ) {
+    throw new NotFoundError(
+      'This confirmation link has expired. Ask for e-mails about replies again on your next comment.',
+      'subscription-link-expired',
+    );
+  }
+  return subscription;
+}
+
+/** What a confirmation link is for, without acting on it (GET must not confirm). */
+export async function describeConfirmationLink(
+  ctx: NotificationsContext,
+  token: string,
+): Promise<SubscriptionSummary> {
+  return summarise(ctx, await requireConfirmationLink(ctx, token, ctx.clock.now()));
+}
+
+/**
+ * Confirms the subscription behind a confirmation link. Idempotent: a second use reports the same
+ * (and an ended subscription stays ended). Unknown and expired links are 404s.
  */
 export async function confirmSubscription(
   ctx: NotificationsContext,
   token: string,
 ): Promise<SubscriptionSummary> {
-  const subscription = await requireByToken(ctx, 'confirm', token);
   const now = ctx.clock.now();
-  if (stateOf(subscription) === 'pending') {
-    const sentAt = subscription.confirmationSentAt ?? subscription.createdAt;
-    if (now.getTime() - sentAt.getTime() > CONFIRMATION_TTL_MS) {
-      throw new NotFoundError(
-        'This confirmation link has expired. Ask for e-mails about replies again on your next comment.',
-        'subscription-link-expired',
-      );
-    }
-    await notificationStore.markConfirmed(notificationDb(ctx.db), subscription.id, now);
-    const confirmed = { ...subscription, confirmedAt: now };
-    return summarise(ctx, confirmed);
-  }
-  return summarise(ctx, subscription);
+  const subscription = await requireConfirmationLink(ctx, token, now);
+  if (stateOf(subscription) !== 'pending') return summarise(ctx, subscription);
+  if (await notificationStore.markConfirmed(notificationDb(ctx.db), subscription.id, now))
+    return summarise(ctx, { ...subscription, confirmedAt: now });
+  // Confirmed or ended by another request just now: say how it stands.
+  return summarise(ctx, await requireByToken(ctx, 'confirm', token));
 }
 
 /** What an unsubscribe link is for, without acting on it (GET must not unsubscribe). */
@@ -332,11 +383,10 @@ export async function handleCommentEvent(
   const commentId = event.payload.commentId;
   if (typeof commentId !== 'string') return;
   if (event.type === 'comment.removed') {
-    // The comment's author data is gone; the subscription (and its address) goes with it.
-    const db = notificationDb(ctx.db);
-    const subscription = await notificationStore.findSubscriptionByComment(db, commentId);
-    if (subscription)
-      await notificationStore.markUnsubscribed(db, subscription.id, ctx.clock.now());
+    // The comment's author data is gone; the subscription (and its address) goes with it. Until
+    // `deleteComment` calls `endSubscriptionOfComment` in its transaction, this does it after the
+    // fact; afterwards it finds nothing left to end.
+    await endSubscriptionOfComment(ctx.db, commentId, ctx.clock.now());
     return;
   }
   if (!PUBLISHING_EVENTS.has(event.type) || event.payload.status !== 'approved') return;

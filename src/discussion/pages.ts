@@ -1,19 +1,26 @@
 /**
  * The discussion on server-rendered pages, for any page that shows a thread (a statement's page
- * today): reading it fast and posting to it through plain HTML forms, without JavaScript.
+ * today): reading it fast, and posting, editing and deleting through plain HTML forms, without
+ * JavaScript.
  *
  * Speed: the rendered thread (the part every viewer of a page shares) is cached in memory, keyed
- * by thread id, thread version (bumped on every change, so never stale, also across instances),
- * page, sort and whether the forms are for a member or an anonymous visitor. Its forms' CSRF
- * tokens are a placeholder in the cache; each response splices in the viewer's own token while
- * concatenating cached UTF-8 buffers, so a cached page costs two small queries and a copy.
- * Conditional requests (`If-None-Match`) are answered 304 before anything is rendered.
+ * by thread id, thread version (bumped on every change, closing included, so never stale, also
+ * across instances), page, sort and whether the forms are for a member or an anonymous visitor.
+ * Its forms' CSRF tokens are a placeholder in the cache; each response splices in the viewer's own
+ * token while concatenating cached UTF-8 buffers, so a cached page costs two small queries and a
+ * copy. Conditional requests (`If-None-Match`) are answered 304 before anything is rendered.
+ *
+ * Personal pages: a viewer who may edit or delete comments — an anonymous poster holding edit
+ * tokens in the page's cookie (edit-cookie.ts), any signed-in member (their own comments by
+ * account; moderators every comment) — gets the thread rendered for them alone, with their
+ * controls, never taken from or put into the shared cache, `private, no-store` and without an
+ * ETag (the controls also change with time: the edit window closes).
  *
  * Caching across the network: a page with forms carries the viewer's CSRF token (bound to their
  * CSRF cookie), so it is `private, no-cache` with an ETag that includes a fingerprint of that
- * cookie and of the signed-in member; it is never stored by a shared cache, and one viewer's copy
- * never revalidates as another's. Only a page without forms (a closed thread, anonymous viewer)
- * is `no-cache` for any cache.
+ * cookie; it is never stored by a shared cache, and one viewer's copy never revalidates as
+ * another's. Only a page without forms (a closed thread, anonymous viewer) is `no-cache` for any
+ * cache.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
@@ -21,22 +28,47 @@ import { h } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { AppError } from '../platform/errors.js';
+import { can } from '../accounts/model.js';
+import { AppError, NotFoundError } from '../platform/errors.js';
 import { CSRF_COOKIE } from '../platform/http/server.js';
 import { keyedHash } from '../platform/ids.js';
 import type { PageContext } from '../web/page.js';
-import { COMMENT_SORTS, pageOfNumber, rootOrdinal, TOP_LEVEL_PER_PAGE } from './model.js';
-import type { DiscussionContext } from './service.js';
-import { getThread, postComment, readThreadPage } from './service.js';
-import type { Thread } from './store.js';
+import type { HeldToken } from './edit-cookie.js';
+import {
+  KEPT_AFTER_EDIT_WINDOW_MS,
+  readHeldTokens,
+  withHeldToken,
+  writeHeldTokens,
+} from './edit-cookie.js';
+import {
+  COMMENT_SORTS,
+  isPublicStatus,
+  pageCount as countPages,
+  pageOfNumber,
+  rootOrdinal,
+  TOP_LEVEL_PER_PAGE,
+  withinEditWindow,
+} from './model.js';
+import type { DiscussionContext, Editor } from './service.js';
+import {
+  deleteComment,
+  editComment,
+  findComment,
+  getThread,
+  mayChange,
+  postComment,
+  readThreadPage,
+} from './service.js';
+import type { Comment, Thread } from './store.js';
 import type {
+  CommentActions,
   DiscussionNotice,
   DiscussionSectionProps,
   DiscussionView,
   DiscussionViewer,
   FormProblem,
 } from './views.js';
-import { DiscussionThread, viewHref } from './views.js';
+import { CommentFragment, DiscussionThread, EMPTY_FORM, viewHref } from './views.js';
 import { HoleyHtml, LruCache } from './page-cache.js';
 
 // --- request schemas -----------------------------------------------------------------------
@@ -70,6 +102,28 @@ export const CommentFormBody = Type.Object({
   notifyReplies: Type.Optional(Type.String({ maxLength: 10 })),
 });
 export type CommentFormBody = Static<typeof CommentFormBody>;
+
+/** A comment's edit form. */
+export const CommentEditFormBody = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  sort: Type.Optional(Type.Union(COMMENT_SORTS.map((sort) => Type.Literal(sort)))),
+  body: FormText(1_000_000),
+});
+export type CommentEditFormBody = Static<typeof CommentEditFormBody>;
+
+/** A comment's delete form (the confirmation is the step before it, in the page). */
+export const CommentRemoveFormBody = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  sort: Type.Optional(Type.Union(COMMENT_SORTS.map((sort) => Type.Literal(sort)))),
+});
+export type CommentRemoveFormBody = Static<typeof CommentRemoveFormBody>;
+
+/** The parameters of a comment's own routes under a page: `${basePath}/comments/:commentId/…`. */
+export const CommentParams = Type.Object({
+  commentId: Type.String({ minLength: 1, maxLength: 100 }),
+});
 
 export function viewOf(query: { page?: number; sort?: DiscussionView['sort'] }): DiscussionView {
   return { page: query.page ?? 1, sort: query.sort ?? 'oldest' };
@@ -119,11 +173,25 @@ export interface ShowDiscussionInput {
   heldId?: string;
   /** A refused post to show again, next to its form. */
   problem?: FormProblem;
+  /**
+   * The page's routes also serve `${basePath}/comments/:commentId/edit`, `/delete` and
+   * `/fragment` (see {@link DiscussionPages.edit}): offer edit and delete controls to those who
+   * may use them, and mark the section for the island that posts in place and shows new comments
+   * live. Off for the embed's frame.
+   */
+  commentActions?: boolean;
 }
 
 export type PostOutcome =
   | { kind: 'posted'; location: string }
   | { kind: 'refused'; status: number; view: DiscussionView; problem: FormProblem };
+
+/** The comment an edit, delete or fragment route is about, on the page at `basePath`. */
+export interface CommentActionInput {
+  thread: Thread;
+  basePath: string;
+  commentId: string;
+}
 
 export interface DiscussionPages {
   /**
@@ -135,11 +203,39 @@ export interface DiscussionPages {
     reply: FastifyReply,
     input: ShowDiscussionInput,
   ): Promise<((ctx: PageContext) => DiscussionSectionProps) | undefined>;
-  /** Posts a comment from a form; says where to go next or why it was refused. */
+  /**
+   * Posts a comment from a form; says where to go next or why it was refused. Given `reply`, an
+   * anonymous poster's edit token is kept for them in the page's edit cookie (pages with
+   * `commentActions`).
+   */
   post(
     request: FastifyRequest,
-    input: { thread: Thread; basePath: string; form: CommentFormBody },
+    input: { thread: Thread; basePath: string; form: CommentFormBody; reply?: FastifyReply },
   ): Promise<PostOutcome>;
+  /** Edits a comment from its edit form, as its author (by account or the cookie's token). */
+  edit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: CommentActionInput & { form: CommentEditFormBody },
+  ): Promise<PostOutcome>;
+  /** Removes a comment from its delete form: its author, or a moderator. */
+  remove(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: CommentActionInput & { form: CommentRemoveFormBody },
+  ): Promise<PostOutcome>;
+  /**
+   * One public comment's `<li>` as this viewer would see it on the page (`private, no-store`),
+   * for the island. An `X-Edit-Token` header that is the comment's edit token — the island has
+   * it from the JSON API right after posting — is kept in the page's edit cookie, as a form post
+   * would have kept it. A custom header cannot be sent cross-site without CORS, which this server
+   * never grants, so no other site can plant a token.
+   */
+  fragment(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: CommentActionInput & { view: DiscussionView },
+  ): Promise<string>;
   /** The route's onSend hook: headers, and the cached thread spliced into the page. */
   onSend: onSendHookHandler;
   /** For tests and metrics. */
@@ -154,6 +250,35 @@ const FRAGMENT_SLOT = `<!--discussion-${nonce}-->`;
 function viewerOf(request: FastifyRequest): DiscussionViewer {
   const member = request.member;
   return member ? { kind: 'member', name: member.displayName } : { kind: 'anonymous' };
+}
+
+/** Who may change which comments: the member (by account, or all as a moderator), held tokens. */
+interface Owner {
+  accountId: string | undefined;
+  moderator: boolean;
+  tokens: HeldToken[];
+}
+
+function ownerOf(request: FastifyRequest, now: Date): Owner {
+  const member = request.member;
+  return {
+    accountId: member?.id,
+    moderator: can(member?.role, 'comments.moderate'),
+    tokens: readHeldTokens(request, now.getTime()),
+  };
+}
+
+/** Whether the page must be rendered for this viewer alone: they may have controls on it. */
+function isPersonal(owner: Owner): boolean {
+  return owner.accountId !== undefined || owner.tokens.length > 0;
+}
+
+function editorOf(owner: Owner, commentId: string): Editor {
+  return {
+    accountId: owner.accountId,
+    editToken: owner.tokens.find((held) => held.commentId === commentId)?.token,
+    isModerator: owner.moderator,
+  };
 }
 
 /** `If-None-Match` holds `etag` (weak comparison, as for GET). */
@@ -188,13 +313,41 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
     offerReplyMail: ctx.replyNotifications?.enabled ?? false,
   });
 
+  /** The controls `owner` gets on `comments`, as of `now`. */
+  function actionsFor(
+    thread: Thread,
+    comments: readonly Comment[],
+    owner: Owner,
+    now: Date,
+  ): CommentActions {
+    const tokens = new Map(owner.tokens.map((held) => [held.commentId, held.token]));
+    const own = new Set<string>();
+    const editable = new Set<string>();
+    for (const comment of comments) {
+      if (comment.status === 'deleted') continue;
+      const editToken = tokens.get(comment.id);
+      const byAccount =
+        owner.accountId !== undefined && comment.authorAccountId === owner.accountId;
+      if (!byAccount && (editToken === undefined || !mayChange(comment, { editToken }))) continue;
+      own.add(comment.id);
+      if (thread.status === 'open' && withinEditWindow(comment.createdAt, now, ctx.settings))
+        editable.add(comment.id);
+    }
+    return {
+      own,
+      editable,
+      removable: owner.moderator ? 'all' : own,
+      editWindowMs: ctx.settings.editWindowMs,
+    };
+  }
+
   async function renderThread(
     thread: Thread,
     basePath: string,
     view: DiscussionView,
     member: boolean,
     token: string,
-    problem?: FormProblem,
+    extra: { problem?: FormProblem; owner?: Owner } = {},
   ): Promise<string> {
     const { comments, pageCount } = await readThreadPage(ctx, {
       thread,
@@ -202,13 +355,15 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
       sort: view.sort,
       perPage,
     });
+    const actions = extra.owner && actionsFor(thread, comments, extra.owner, ctx.clock.now());
     return renderToString(
       h(DiscussionThread, {
         ...formSettings(basePath, view, member, token),
         thread,
         comments,
         pageCount,
-        problem,
+        problem: extra.problem,
+        actions,
       }),
     );
   }
@@ -220,7 +375,8 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
     view: DiscussionView,
     member: boolean,
   ): Promise<Fragment> {
-    // The status too: closing a thread does not (yet) bump its version.
+    // The version changes when the thread is closed or opened; the status is there for threads
+    // closed before it did.
     const key = `${thread.id}:${thread.version}:${thread.status}:${view.page}:${view.sort}:${member ? 'm' : 'a'}:${basePath}`;
     const hit = cache.get(key);
     if (hit) return hit;
@@ -250,6 +406,69 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
     return createHash('sha256').update(`${raw}\u0000${who}`).digest('base64url').slice(0, 16);
   }
 
+  /** Keeps `token` for `comment` in the page's edit cookie, with the others still current. */
+  function rememberToken(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    basePath: string,
+    comment: Comment,
+    token: string,
+  ): HeldToken[] {
+    const now = ctx.clock.now().getTime();
+    const until =
+      comment.createdAt.getTime() + ctx.settings.editWindowMs + KEPT_AFTER_EDIT_WINDOW_MS;
+    const held = { commentId: comment.id, token, until };
+    const tokens = withHeldToken(readHeldTokens(request, now), held, now);
+    writeHeldTokens(request, reply, { path: basePath, tokens, now });
+    return tokens;
+  }
+
+  /** Where a comment is shown: the page of the view that holds it, at its anchor. */
+  async function locationOf(
+    basePath: string,
+    view: DiscussionView,
+    comment: Comment,
+    extra: string[] = [],
+  ) {
+    const number = rootOrdinal(comment.path);
+    const topLevelCount =
+      view.sort === 'newest' ? (await getThread(ctx, comment.threadId)).topLevelCount : number;
+    const page = pageOfNumber(number, view.sort, topLevelCount, perPage);
+    return viewHref(basePath, { ...view, page }, extra);
+  }
+
+  /** A public comment of `thread` (a removed one included), or a 404. */
+  async function commentOn(thread: Thread, commentId: string): Promise<Comment> {
+    const comment = await findComment(ctx, commentId);
+    if (!comment || comment.threadId !== thread.id || !isPublicStatus(comment.status)) {
+      throw new NotFoundError(
+        `There is no comment ${commentId} in this discussion.`,
+        'comment-not-found',
+      );
+    }
+    return comment;
+  }
+
+  /** The outcome of a refused edit or deletion: the page again, with the message at the comment. */
+  function refusal(
+    error: unknown,
+    view: DiscussionView,
+    target: NonNullable<FormProblem['target']>,
+    body = '',
+  ): PostOutcome {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    const message =
+      error.code === 'comment-not-found'
+        ? 'This comment has been removed: it can no longer be changed.'
+        : error.message;
+    return {
+      kind: 'refused',
+      status: error.status,
+      view,
+      problem: { parentId: undefined, target, message, values: { ...EMPTY_FORM, body } },
+    };
+  }
+
   return {
     cache,
 
@@ -257,8 +476,10 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
       const { thread, basePath, view, problem } = input;
       const viewer = viewerOf(request);
       const member = viewer.kind === 'member';
-      const hasForms = thread.status === 'open';
-      const personal = member || hasForms;
+      const owner = input.commentActions ? ownerOf(request, ctx.clock.now()) : undefined;
+      const personal = owner !== undefined && isPersonal(owner);
+      // Forms carry the viewer's CSRF token; so does the member's sign-out button.
+      const isPrivate = member || personal || thread.status === 'open';
       const notices: readonly DiscussionNotice[] =
         input.heldId !== undefined && !input.notices?.includes('held')
           ? ['held', ...(input.notices ?? [])]
@@ -266,17 +487,14 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
       const oneOff = problem !== undefined || notices.length > 0;
 
       let etag: string | undefined;
-      if (!oneOff) {
-        const fingerprint = personal ? viewerFingerprint(request) : 'public';
+      if (!oneOff && !personal) {
+        const fingerprint = isPrivate ? viewerFingerprint(request) : 'public';
         if (fingerprint !== undefined) {
           etag = `W/"${release}.${input.pageStamp}.${thread.version}${thread.status === 'closed' ? 'c' : ''}.${view.page}.${view.sort}.${member ? 'm' : 'a'}.${fingerprint}"`;
         }
       }
-      const cacheControl = oneOff
-        ? 'private, no-store'
-        : personal
-          ? 'private, no-cache'
-          : 'no-cache';
+      const cacheControl =
+        oneOff || personal ? 'private, no-store' : isPrivate ? 'private, no-cache' : 'no-cache';
       if (etag && matches(request.headers['if-none-match'], etag)) {
         reply
           .code(304)
@@ -287,19 +505,28 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
         return undefined;
       }
 
-      // A refused reply re-renders the thread with that form open: never cached.
-      const fresh = problem?.parentId !== undefined;
+      // A personal page, or a refused form inside the thread (opened, with the message), is
+      // rendered for this request alone: never cached.
+      const fresh =
+        personal ||
+        (problem !== undefined && (problem.parentId !== undefined || problem.target !== undefined));
       const fragment = fresh ? undefined : await cachedThread(thread, basePath, view, member);
       const response: PendingResponse = { fragment, token: undefined, cacheControl, etag };
       pending.set(request, response);
       let freshHtml: string | undefined;
       if (fresh) {
         // Rendered with the placeholder too, so that both paths take the token the same way.
-        freshHtml = await renderThread(thread, basePath, view, member, TOKEN_PLACEHOLDER, problem);
+        freshHtml = await renderThread(thread, basePath, view, member, TOKEN_PLACEHOLDER, {
+          problem,
+          owner: personal ? owner : undefined,
+        });
       }
+      const live = input.commentActions
+        ? { pageCount: countPages(thread.topLevelCount, perPage) }
+        : undefined;
 
       return (pageCtx) => {
-        if (hasForms || member) response.token = pageCtx.csrfToken;
+        if (isPrivate) response.token = pageCtx.csrfToken;
         return {
           thread,
           threadHtml:
@@ -310,11 +537,12 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
           viewer,
           notices,
           problem,
+          live,
         };
       };
     },
 
-    async post(request, { thread, basePath, form }) {
+    async post(request, { thread, basePath, form, reply }) {
       const view = viewOf(form);
       const member = request.member;
       const parentId = form.parentId?.trim() || undefined;
@@ -327,7 +555,7 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
         notifyReplies,
       };
       try {
-        const { comment, replyNotifications } = await postComment(ctx, {
+        const { comment, editToken, replyNotifications } = await postComment(ctx, {
           threadId: thread.id,
           parentId,
           author: member
@@ -337,17 +565,17 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
           notifyReplies,
           ipHash: keyedHash(options.secret, request.ip),
         });
-        const number = rootOrdinal(comment.path);
-        const topLevelCount =
-          view.sort === 'newest' ? (await getThread(ctx, thread.id)).topLevelCount : number;
-        const landing = { ...view, page: pageOfNumber(number, view.sort, topLevelCount, perPage) };
+        if (reply && editToken) rememberToken(request, reply, basePath, comment, editToken);
         const held = comment.status !== 'approved';
         const extra = [
           ...(held ? [`held=${comment.id}`] : []),
           ...(replyNotifications === 'pending-confirmation' ? ['mail=confirm'] : []),
         ];
         const anchor = held ? 'comment-held' : `comment-${comment.id}`;
-        return { kind: 'posted', location: `${viewHref(basePath, landing, extra)}#${anchor}` };
+        return {
+          kind: 'posted',
+          location: `${await locationOf(basePath, view, comment, extra)}#${anchor}`,
+        };
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;
         return {
@@ -357,6 +585,75 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
           problem: { parentId, message: error.message, values },
         };
       }
+    },
+
+    async edit(request, _reply, { thread, basePath, commentId, form }) {
+      const view = viewOf(form);
+      const comment = await commentOn(thread, commentId);
+      const owner = ownerOf(request, ctx.clock.now());
+      try {
+        const edited = await editComment(ctx, {
+          commentId: comment.id,
+          body: form.body,
+          editor: editorOf(owner, comment.id),
+        });
+        return {
+          kind: 'posted',
+          location: `${await locationOf(basePath, view, edited)}#comment-${edited.id}`,
+        };
+      } catch (error) {
+        return refusal(error, view, { commentId: comment.id, action: 'edit' }, form.body);
+      }
+    },
+
+    async remove(request, reply, { thread, basePath, commentId, form }) {
+      const view = viewOf(form);
+      const comment = await commentOn(thread, commentId);
+      const now = ctx.clock.now();
+      const owner = ownerOf(request, now);
+      try {
+        const removed = await deleteComment(ctx, {
+          commentId: comment.id,
+          editor: editorOf(owner, comment.id),
+        });
+        // Its token is of no more use: forget it.
+        if (owner.tokens.some((held) => held.commentId === comment.id)) {
+          const tokens = owner.tokens.filter((held) => held.commentId !== comment.id);
+          writeHeldTokens(request, reply, { path: basePath, tokens, now: now.getTime() });
+        }
+        return {
+          kind: 'posted',
+          location: `${await locationOf(basePath, view, removed)}#comment-${removed.id}`,
+        };
+      } catch (error) {
+        return refusal(error, view, { commentId: comment.id, action: 'remove' });
+      }
+    },
+
+    async fragment(request, reply, { thread, basePath, commentId, view }) {
+      const comment = await commentOn(thread, commentId);
+      const now = ctx.clock.now();
+      const owner = ownerOf(request, now);
+      const header = request.headers['x-edit-token'];
+      if (typeof header === 'string' && mayChange(comment, { editToken: header })) {
+        owner.tokens = rememberToken(request, reply, basePath, comment, header);
+      }
+      const actions = actionsFor(thread, [comment], owner, now);
+      const hasForms =
+        thread.status === 'open' || actions.own.size > 0 || actions.removable === 'all';
+      reply
+        .header('cache-control', 'private, no-store')
+        .header('vary', 'Cookie')
+        .type('text/html; charset=utf-8');
+      return renderToString(
+        h(CommentFragment, {
+          ...formSettings(basePath, view, request.member !== undefined, ''),
+          csrfToken: hasForms ? reply.generateCsrf() : '',
+          thread,
+          comment,
+          actions,
+        }),
+      );
     },
 
     onSend: async (request, reply, payload) => {

@@ -6,6 +6,7 @@
  */
 import type { FastifyBodyParser, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { requirePermission } from '../accounts/auth.js';
 import { can } from '../accounts/model.js';
 import { BadRequestError, NotFoundError, UnprocessableError } from '../platform/errors.js';
 import type { HttpServer } from '../platform/http/server.js';
@@ -122,6 +123,17 @@ const CommentEdit = Type.Object(
   { body: Type.String(), editToken: Type.Optional(Type.String({ maxLength: 200 })) },
   { additionalProperties: false },
 );
+const EventsQuery = Type.Object({
+  lastEventId: Type.Optional(
+    Type.String({
+      maxLength: 20,
+      description:
+        'The thread version the client already shows (e.g. the page’s): when the thread has ' +
+        'changed since, the stream opens with `resync`. The `Last-Event-ID` header of a ' +
+        'reconnecting browser takes precedence.',
+    }),
+  ),
+});
 const CommentRemoval = Type.Object(
   { editToken: Type.Optional(Type.String({ maxLength: 200 })) },
   { additionalProperties: false },
@@ -167,8 +179,7 @@ export async function registerDiscussionRoutes(
       },
       async (request, reply) => {
         const thread = await service.getThread(ctx, request.params.threadId);
-        if (fresh(request, reply, `W/"thread-${thread.version}"`))
-          return reply.status(304).send(null);
+        if (fresh(request, reply, `W/"thread-${thread.version}"`)) return notModified(reply);
         return presentThread(thread);
       },
     );
@@ -233,7 +244,7 @@ export async function registerDiscussionRoutes(
         const includeHidden = canModerate(request);
         const thread = await service.getThread(ctx, threadId);
         const etag = `W/"comments-${thread.version}-${includeHidden ? 'all' : 'public'}"`;
-        if (fresh(request, reply, etag)) return reply.status(304).send(null);
+        if (fresh(request, reply, etag)) return notModified(reply);
         const comments = await service.listComments(ctx, {
           threadId,
           afterPath,
@@ -351,6 +362,43 @@ export async function registerDiscussionRoutes(
         ),
     );
 
+    // --- closing and reopening (moderators) ----------------------------------------------------
+
+    const moderate = requirePermission('comments.moderate');
+    for (const [action, status] of [
+      ['close', 'closed'],
+      ['open', 'open'],
+    ] as const) {
+      scope.post(
+        `/api/v1/threads/:threadId/${action}`,
+        {
+          schema: {
+            tags,
+            summary:
+              action === 'close'
+                ? 'Close a thread to new comments (moderators)'
+                : 'Open a closed thread again (moderators)',
+            description:
+              (action === 'close'
+                ? 'A closed thread keeps its comments but takes no new ones (409 `thread-closed`) ' +
+                  'and no edits; its pages show "Comments are closed" and no forms. '
+                : 'New comments are accepted again. ') +
+              'Needs `comments.moderate`. Changing the status bumps the thread’s `version`; asking ' +
+              'for the status it already has changes nothing. No request body. With a session ' +
+              'cookie, send the `X-CSRF-Token` header.',
+            security: [{ bearer: [] }],
+            params: ThreadParams,
+            response: { 200: ThreadSchema, ...errors(401, 403, 404) },
+          },
+          preHandler: moderate,
+        },
+        async (request) =>
+          presentThread(
+            await service.setThreadStatus(ctx, { threadId: request.params.threadId, status }),
+          ),
+      );
+    }
+
     // --- live updates -------------------------------------------------------------------------
 
     scope.get(
@@ -368,6 +416,7 @@ export async function registerDiscussionRoutes(
             'every 25 s keeps proxies from closing the connection.',
           security,
           params: ThreadParams,
+          querystring: EventsQuery,
           response: {
             200: {
               description: 'An event stream.',
@@ -392,7 +441,10 @@ export async function registerDiscussionRoutes(
         const stream = hub.open({
           threadId,
           canModerate: canModerate(request),
-          lastEventId: parseLastEventId(request.headers['last-event-id']),
+          // A reconnecting browser's header first; then the version the page was rendered at.
+          lastEventId:
+            parseLastEventId(request.headers['last-event-id']) ??
+            parseLastEventId(request.query.lastEventId),
           currentVersion: async () => (await service.getThread(ctx, threadId)).version,
           sink: raw,
         });
@@ -428,6 +480,15 @@ function fresh(request: FastifyRequest, reply: FastifyReply, etag: string): bool
   const weak = (tag: string) => tag.trim().replace(/^W\//, '');
   const header = request.headers['if-none-match'];
   return header !== undefined && header.split(',').some((tag) => weak(tag) === weak(etag));
+}
+
+/**
+ * Answers 304 with no body. Not `send(null)`: the response schema would serialise that to
+ * `null` with `Content-Length: 4`, which RFC 9110 (8.6) forbids on a 304 and which keeps clients
+ * that trust the header waiting for four bytes that never come.
+ */
+function notModified(reply: FastifyReply): FastifyReply {
+  return reply.code(304).send();
 }
 
 /** The headers set on the reply so far (security headers, rate-limit counters). */

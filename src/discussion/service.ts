@@ -5,6 +5,7 @@
  */
 import { isValidEmail, normaliseEmail } from '../accounts/model.js';
 import type { Clock } from '../platform/clock.js';
+import { inTransaction } from '../platform/database/index.js';
 import type { EventBus } from '../platform/event-bus.js';
 import {
   AppError,
@@ -26,6 +27,7 @@ import {
   childPath,
   effectiveParent,
   isPublicStatus,
+  MAX_ORDINAL,
   normalisePageUrl,
   inDisplayOrder,
   numbersOnPage,
@@ -33,6 +35,7 @@ import {
   pathRangeOfNumbers,
   TOP_LEVEL_PER_PAGE,
   withinEditWindow,
+  editWindowText,
 } from './model.js';
 import type { ReplyNotificationState, ReplySubscriptionSettings } from './notifications.js';
 import { COMMENTS_TOPIC, requireSubscribable, subscribeToReplies } from './notifications.js';
@@ -154,6 +157,11 @@ export interface PostCommentInput {
   externalId?: string;
   createdAt?: Date;
   /**
+   * For imports of top-level comments: the number the comment had where it came from, kept as it
+   * was (gaps allowed) instead of the next one; it must be above every number the thread has.
+   */
+  number?: number;
+  /**
    * "E-mail me replies" (form field `notifyReplies=on`, JSON `notifyReplies: true`): needs an
    * author e-mail and a site that can send mail, or the comment is refused before anything is
    * written. Records a subscription in the same transaction; the mail goes out later.
@@ -213,7 +221,10 @@ function requireValidBody(body: string, ctx: DiscussionContext, origin: CommentO
   throw new UnprocessableError(problem.message, problem.code);
 }
 
-/** Posts a comment or a reply, judged by moderation, in one transaction. */
+/**
+ * Posts a comment or a reply, judged by moderation, in one transaction (the caller's, when
+ * `ctx.db` is one: see `inTransaction`).
+ */
 export async function postComment(
   ctx: DiscussionContext,
   input: PostCommentInput,
@@ -222,11 +233,12 @@ export async function postComment(
   const author = validAuthor(input.author);
   requireValidBody(input.body, ctx, origin);
   if (input.notifyReplies) requireSubscribable(ctx.replyNotifications, author.email);
+  if (input.number !== undefined) requireImportedNumber(input, origin);
   let replyNotifications: ReplyNotificationState | undefined;
   const html = renderMarkdown(input.body);
   const editToken = author.accountId || origin !== 'local' ? undefined : ctx.ids.token('bse_');
 
-  const { comment, version } = await ctx.db.transaction().execute(async (trx) => {
+  const { comment, version } = await inTransaction(ctx.db, async (trx) => {
     const now = input.createdAt ?? ctx.clock.now();
     const thread = await store.findThread(trx, input.threadId);
     if (!thread)
@@ -268,7 +280,9 @@ export async function postComment(
 
     const ordinal = parent
       ? await store.takeReplyOrdinal(trx, parent.id)
-      : await store.takeTopLevelOrdinal(trx, thread.id);
+      : input.number !== undefined
+        ? await takeImportedNumber(trx, thread, input.number)
+        : await store.takeTopLevelOrdinal(trx, thread.id);
     const isStatementAuthor =
       (author.accountId !== undefined && author.accountId === thread.authorAccountId) ||
       (origin !== 'local' && thread.authorName !== undefined && author.name === thread.authorName);
@@ -317,6 +331,40 @@ export async function postComment(
   return { comment, editToken, replyNotifications };
 }
 
+function requireImportedNumber(input: PostCommentInput, origin: CommentOrigin): void {
+  const number = input.number ?? 0;
+  if (origin === 'local' || input.parentId !== undefined) {
+    throw new BadRequestError(
+      'Only imported top-level comments keep a number of their own.',
+      'number-not-allowed',
+    );
+  }
+  if (!Number.isInteger(number) || number < 1 || number > MAX_ORDINAL) {
+    throw new UnprocessableError(
+      `Comment number ${number} is out of range; use a whole number from 1 to ${MAX_ORDINAL.toLocaleString('en')}.`,
+      'number-out-of-range',
+    );
+  }
+}
+
+async function takeImportedNumber(trx: DiscussionDb, thread: Thread, number: number) {
+  if (!(await store.takeTopLevelNumber(trx, thread.id, number))) {
+    throw new ConflictError(
+      `Comment number ${number} cannot be given: this discussion already has numbers up to ${thread.topLevelCount}.`,
+      'number-taken',
+    );
+  }
+  return number;
+}
+
+/** Comments of a thread that came from elsewhere (imports), by their external id → comment id. */
+export async function findImportedComments(
+  ctx: DiscussionContext,
+  threadId: string,
+): Promise<Map<string, string>> {
+  return store.listExternalIds(ctx.db, threadId);
+}
+
 // --- editing and removing ------------------------------------------------------------------
 
 /** Who is asking to change a comment: a member, or the holder of an anonymous edit token. */
@@ -327,7 +375,11 @@ export interface Editor {
   isModerator?: boolean;
 }
 
-function mayChange(comment: Comment, editor: Editor): boolean {
+/**
+ * Whether `editor` wrote `comment`: the member by account, or the holder of its edit token. (Not
+ * whether they may still edit it: see the edit window.)
+ */
+export function mayChange(comment: Comment, editor: Editor): boolean {
   if (editor.accountId !== undefined && editor.accountId === comment.authorAccountId) return true;
   if (editor.editToken !== undefined && comment.editTokenHash !== undefined) {
     return safeEqual(hashToken(editor.editToken), comment.editTokenHash);
@@ -356,10 +408,16 @@ export async function editComment(
     if (!mayChange(comment, input.editor))
       throw new ForbiddenError('Only the author can edit this comment.', 'not-author');
     if (!withinEditWindow(comment.createdAt, now, ctx.settings)) {
-      const minutes = Math.round(ctx.settings.editWindowMs / 60_000);
       throw new ForbiddenError(
-        `Comments can be edited for ${minutes} minutes after posting; this one no longer can.`,
+        `Comments can be edited for ${editWindowText(ctx.settings)} after posting; this one no longer can.`,
         'edit-window-over',
+      );
+    }
+    const thread = await store.findThread(trx, comment.threadId);
+    if (thread?.status === 'closed') {
+      throw new ConflictError(
+        'This discussion is closed: its comments can no longer be edited.',
+        'thread-closed',
       );
     }
     await store.insertCommentEdit(trx, {
@@ -408,6 +466,40 @@ export async function deleteComment(
   });
   await announce(ctx, 'comment.removed', removed, version);
   return removed;
+}
+
+// --- closing -------------------------------------------------------------------------------
+
+/**
+ * Closes a thread to new comments (and edits), or opens it again. A change bumps the version, so
+ * cached pages and ETags change with it; asking for the status a thread already has changes
+ * nothing. Who may do this is the route's business (`comments.moderate`).
+ */
+export async function setThreadStatus(
+  ctx: DiscussionContext,
+  input: { threadId: string; status: Thread['status'] },
+): Promise<Thread> {
+  const { thread, changed } = await ctx.db.transaction().execute(async (trx) => {
+    const current = await store.findThread(trx, input.threadId);
+    if (!current)
+      throw new NotFoundError(`There is no thread ${input.threadId}.`, 'thread-not-found');
+    if (current.status === input.status) return { thread: current, changed: false };
+    const now = ctx.clock.now();
+    await store.setThreadStatus(trx, current.id, input.status);
+    const version = await store.bumpThread(trx, current.id, 0, now);
+    return {
+      thread: { ...current, status: input.status, version, updatedAt: now },
+      changed: true,
+    };
+  });
+  if (changed) {
+    await ctx.bus.publish({
+      type: input.status === 'closed' ? 'thread.closed' : 'thread.opened',
+      topic: `thread:${thread.id}`,
+      payload: { threadId: thread.id, status: thread.status, version: thread.version },
+    });
+  }
+  return thread;
 }
 
 // --- reading -------------------------------------------------------------------------------

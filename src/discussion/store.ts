@@ -260,6 +260,26 @@ export async function takeTopLevelOrdinal(db: DiscussionDb, threadId: string): P
   return Number(row.top_level_count);
 }
 
+/**
+ * Gives a top-level comment the number it had where it came from (imports; gaps allowed): raises
+ * the thread's last number to `number`. False, changing nothing, unless `number` is above every
+ * number the thread has given.
+ */
+export async function takeTopLevelNumber(
+  db: DiscussionDb,
+  threadId: string,
+  number: number,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('threads')
+    .set({ top_level_count: number })
+    .where('id', '=', threadId)
+    .where('top_level_count', '<', number)
+    .returning('top_level_count')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Records a change: bumps the version (caches and live listeners key on it) and the public count. */
 export async function bumpThread(
   db: DiscussionDb,
@@ -342,6 +362,20 @@ export async function findComment(db: DiscussionDb, id: string): Promise<Comment
     .where('id', '=', id)
     .executeTakeFirst();
   return row && toComment(row);
+}
+
+/** The comments of a thread that came from elsewhere: external id → comment id. */
+export async function listExternalIds(
+  db: DiscussionDb,
+  threadId: string,
+): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('comments')
+    .select(['id', 'external_id'])
+    .where('thread_id', '=', threadId)
+    .where('external_id', 'is not', null)
+    .execute();
+  return new Map(rows.map((row) => [row.external_id ?? '', row.id]));
 }
 
 export async function findCommentsByPaths(

@@ -42,9 +42,34 @@ export type DiscussionNotice = 'held' | 'confirm-mail';
 export interface FormProblem {
   /** The comment replied to; undefined for the new-comment form. */
   parentId: string | undefined;
+  /** Set when the refused form was a comment's edit or delete form, not a comment form. */
+  target?: { commentId: string; action: 'edit' | 'remove' };
   message: string;
   values: CommentFormValues;
 }
+
+/**
+ * What one viewer may do to the comments on a page besides replying: edit their own (within the
+ * edit window) and delete their own, or any as a moderator. Never part of the shared, cached
+ * rendering: a page with actions is rendered for its viewer alone.
+ */
+export interface CommentActions {
+  /** Comments to offer an edit form for. */
+  editable: ReadonlySet<string>;
+  /** Comments to offer a delete form for; `all` for moderators. */
+  removable: ReadonlySet<string> | 'all';
+  /** The viewer wrote these (the controls say "your comment"). */
+  own: ReadonlySet<string>;
+  /** For the "until …" hint of edit forms. */
+  editWindowMs: number;
+}
+
+export const NO_ACTIONS: CommentActions = {
+  editable: new Set(),
+  removable: new Set(),
+  own: new Set(),
+  editWindowMs: 0,
+};
 
 /** The address of a view of the discussion: page and sort in the query, defaults left out. */
 export function viewHref(basePath: string, view: DiscussionView, extra: string[] = []): string {
@@ -76,6 +101,8 @@ export interface DiscussionThreadProps extends FormSettings {
   pageCount: number;
   /** A refused reply: its form is shown open, with the message and what was typed. */
   problem?: FormProblem;
+  /** This viewer's edit and delete controls (none in the shared rendering). */
+  actions?: CommentActions;
 }
 
 interface CommentNode {
@@ -134,7 +161,13 @@ export function DiscussionThread(props: DiscussionThreadProps) {
       ) : (
         <ol class="comment-list">
           {nest(comments).map((node) => (
-            <CommentItem node={node} open={open} settings={props} problem={props.problem} />
+            <CommentItem
+              node={node}
+              open={open}
+              settings={props}
+              problem={props.problem}
+              actions={props.actions ?? NO_ACTIONS}
+            />
           ))}
         </ol>
       )}
@@ -227,16 +260,33 @@ function PageLinks(props: {
   );
 }
 
+/** One comment with its replies, as the `<li>` the thread's list holds. */
 function CommentItem(props: {
   node: CommentNode;
   open: boolean;
   settings: FormSettings;
   problem: FormProblem | undefined;
+  actions: CommentActions;
 }): VNode {
   const { comment, replies } = props.node;
+  const { settings, actions } = props;
   const removed = comment.status === 'deleted';
   const anchor = `comment-${comment.id}`;
   const classes = `comment depth-${comment.depth}${removed ? ' comment-removed' : ''}${comment.isStatementAuthor && !removed ? ' by-author' : ''}`;
+  const problem = props.problem;
+  const targeted = problem?.target?.commentId === comment.id ? problem : undefined;
+  const editProblem = targeted?.target?.action === 'edit' ? targeted : undefined;
+  const removeProblem = targeted?.target?.action === 'remove' ? targeted : undefined;
+  const replyProblem =
+    problem?.target === undefined && problem?.parentId === comment.id ? problem : undefined;
+  const canReply = props.open && !removed;
+  const canEdit = !removed && (actions.editable.has(comment.id) || editProblem !== undefined);
+  const canRemove =
+    !removed &&
+    (actions.removable === 'all' ||
+      actions.removable.has(comment.id) ||
+      removeProblem !== undefined);
+  const own = actions.own.has(comment.id);
   return (
     <li class={classes} id={anchor}>
       <article class="comment-card">
@@ -264,12 +314,26 @@ function CommentItem(props: {
         ) : (
           <div class="comment-body" dangerouslySetInnerHTML={{ __html: comment.html }} />
         )}
-        {props.open && !removed && (
-          <ReplyBox
-            comment={comment}
-            settings={props.settings}
-            problem={props.problem?.parentId === comment.id ? props.problem : undefined}
-          />
+        {removed && targeted && (
+          <p class="alert" role="alert">
+            {targeted.message}
+          </p>
+        )}
+        {(canReply || canEdit || canRemove) && (
+          <div class="comment-actions">
+            {canReply && <ReplyBox comment={comment} settings={settings} problem={replyProblem} />}
+            {canEdit && (
+              <EditBox
+                comment={comment}
+                settings={settings}
+                problem={editProblem}
+                editWindowMs={actions.editWindowMs}
+              />
+            )}
+            {canRemove && (
+              <RemoveBox comment={comment} settings={settings} problem={removeProblem} own={own} />
+            )}
+          </div>
         )}
       </article>
       {replies.length > 0 && (
@@ -278,13 +342,117 @@ function CommentItem(props: {
             <CommentItem
               node={node}
               open={props.open}
-              settings={props.settings}
-              problem={props.problem}
+              settings={settings}
+              problem={problem}
+              actions={actions}
             />
           ))}
         </ol>
       )}
     </li>
+  );
+}
+
+/**
+ * One comment alone, without its replies, as its `<li>`: what the island inserts for a comment
+ * posted in place or arriving live, and replaces an edited or removed one's card with.
+ */
+export function CommentFragment(
+  props: FormSettings & { thread: Thread; comment: Comment; actions?: CommentActions },
+) {
+  return (
+    <CommentItem
+      node={{ comment: props.comment, replies: [] }}
+      open={props.thread.status === 'open'}
+      settings={props}
+      problem={undefined}
+      actions={props.actions ?? NO_ACTIONS}
+    />
+  );
+}
+
+/** The hidden fields that bring a form's sender back to the same view of the discussion. */
+function ViewFields({ view }: { view: DiscussionView }) {
+  return (
+    <>
+      {view.page > 1 && <input type="hidden" name="page" value={view.page} />}
+      {view.sort !== 'oldest' && <input type="hidden" name="sort" value={view.sort} />}
+    </>
+  );
+}
+
+const commentPath = (settings: FormSettings, comment: Comment, action: string) =>
+  `${settings.basePath}/comments/${encodeURIComponent(comment.id)}/${action}`;
+
+function EditBox(props: {
+  comment: Comment;
+  settings: FormSettings;
+  problem: FormProblem | undefined;
+  editWindowMs: number;
+}) {
+  const { comment, settings, problem } = props;
+  const until = new Date(comment.createdAt.getTime() + props.editWindowMs);
+  return (
+    <details class="edit-box" open={problem !== undefined}>
+      <summary>
+        Edit<span class="visually-hidden"> your comment</span>
+      </summary>
+      {problem && (
+        <p class="alert" role="alert">
+          {problem.message}
+        </p>
+      )}
+      <form method="post" action={commentPath(settings, comment, 'edit')} class="comment-form">
+        <input type="hidden" name="_csrf" value={settings.csrfToken} />
+        <ViewFields view={settings.view} />
+        <label>
+          Edited text
+          <textarea name="body" required rows={5} maxLength={settings.maxBodyLength}>
+            {problem?.values.body ?? comment.body}
+          </textarea>
+        </label>
+        {problem === undefined && props.editWindowMs > 0 && (
+          <p class="hint">
+            You can edit it until{' '}
+            <time dateTime={until.toISOString()}>{formatDateTime(until)}</time>.
+          </p>
+        )}
+        <button type="submit">Save changes</button>
+      </form>
+    </details>
+  );
+}
+
+function RemoveBox(props: {
+  comment: Comment;
+  settings: FormSettings;
+  problem: FormProblem | undefined;
+  own: boolean;
+}) {
+  const { comment, settings, problem } = props;
+  const whose = props.own ? 'your comment' : `the comment by ${comment.authorName}`;
+  return (
+    <details class="remove-box" open={problem !== undefined}>
+      <summary>
+        Delete<span class="visually-hidden"> {whose}</span>
+      </summary>
+      {problem && (
+        <p class="alert" role="alert">
+          {problem.message}
+        </p>
+      )}
+      <form method="post" action={commentPath(settings, comment, 'delete')} class="remove-form">
+        <input type="hidden" name="_csrf" value={settings.csrfToken} />
+        <ViewFields view={settings.view} />
+        <p>
+          Delete {whose}? It is replaced by “comment removed”; replies to it stay where they are.
+          This cannot be undone.
+        </p>
+        <button type="submit" class="danger">
+          Yes, delete it
+        </button>
+      </form>
+    </details>
   );
 }
 
@@ -340,10 +508,7 @@ function CommentForm(props: {
       {props.parentId !== undefined && (
         <input type="hidden" name="parentId" value={props.parentId} />
       )}
-      {settings.view.page > 1 && <input type="hidden" name="page" value={settings.view.page} />}
-      {settings.view.sort !== 'oldest' && (
-        <input type="hidden" name="sort" value={settings.view.sort} />
-      )}
+      <ViewFields view={settings.view} />
       {!settings.member && (
         <div class="comment-form-author">
           <label>
@@ -412,7 +577,9 @@ export function NewCommentForm(props: {
   viewer: DiscussionViewer;
   problem: FormProblem | undefined;
 }) {
-  const { thread, settings, viewer, problem } = props;
+  const { thread, settings, viewer } = props;
+  // Refused edits and deletions are shown on their comment, not here.
+  const problem = props.problem?.target === undefined ? props.problem : undefined;
   if (thread.status === 'closed') {
     return (
       <div class="comments-closed" id="comment-form">
@@ -492,12 +659,29 @@ export interface DiscussionSectionProps {
   viewer: DiscussionViewer;
   notices: readonly DiscussionNotice[];
   problem: FormProblem | undefined;
+  /**
+   * Set on pages whose routes serve comment fragments under `basePath`: the section then carries
+   * what the island (posting in place, live updates) needs — thread, version shown, base path,
+   * page, page count and sort — as `data-*` attributes.
+   */
+  live?: { pageCount: number };
 }
 
 /** The discussion below a page's content: notice, the thread, and the new-comment form. */
 export function DiscussionSection(props: DiscussionSectionProps) {
+  const { thread, settings, live } = props;
   return (
-    <section class="discussion" id="comments" aria-labelledby="comments-title">
+    <section
+      class="discussion"
+      id="comments"
+      aria-labelledby="comments-title"
+      data-thread-id={live && thread.id}
+      data-version={live && thread.version}
+      data-base-path={live && settings.basePath}
+      data-page={live && settings.view.page}
+      data-page-count={live?.pageCount}
+      data-sort={live && settings.view.sort}
+    >
       <Notices notices={props.notices} />
       <div class="discussion-thread" dangerouslySetInnerHTML={{ __html: props.threadHtml }} />
       <NewCommentForm

@@ -26,6 +26,13 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Requests per minute per address across the whole site (sign-in has its own, lower limits). */
   rateLimitPerMinute: number;
+  /** New comments one address may post a minute through the JSON API. */
+  commentRateLimitPerMinute: number;
+  /**
+   * DEMO_CONTENT (default true): `serve` loads the two sample documents when the site has no
+   * statements at all (the first start); false starts empty.
+   */
+  demoContent: boolean;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +68,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: parseLogLevel(env.LOG_LEVEL),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimitPerMinute: parsePositiveInt('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 600),
+    commentRateLimitPerMinute: parsePositiveInt(
+      'COMMENT_RATE_LIMIT_PER_MINUTE',
+      env.COMMENT_RATE_LIMIT_PER_MINUTE,
+      20,
+    ),
+    demoContent: parseSwitch('DEMO_CONTENT', env.DEMO_CONTENT, true),
   };
 }
 
@@ -162,6 +175,13 @@ function parseSmtpUrl(raw: string | undefined): URL | undefined {
     throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps://, not ${url.protocol}//`);
   }
   return url;
+}
+
+function parseSwitch(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const value = nonEmpty(raw)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new ConfigError(name, `"${nonEmpty(raw)}" is not true or false`);
 }
 
 function parseLogLevel(raw: string | undefined): LogLevel {

@@ -4,8 +4,18 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { sendThreadFeed } from '../discussion/feed.js';
 import type { DiscussionPages } from '../discussion/pages.js';
-import { CommentFormBody, DiscussionQuery, noticesOf, viewOf } from '../discussion/pages.js';
+import type { PostOutcome } from '../discussion/pages.js';
+import {
+  CommentEditFormBody,
+  CommentFormBody,
+  CommentParams,
+  CommentRemoveFormBody,
+  DiscussionQuery,
+  noticesOf,
+  viewOf,
+} from '../discussion/pages.js';
 import type { DiscussionNotice, DiscussionView, FormProblem } from '../discussion/views.js';
 import type { HttpServer } from '../platform/http/server.js';
 import { HomePage } from '../web/home.js';
@@ -21,6 +31,8 @@ export interface StatementRoutesDeps {
   siteId: () => string;
   siteName: () => string;
   discussion: DiscussionPages;
+  /** The public address of the site, for the absolute links a feed needs. */
+  baseUrl: URL;
 }
 
 const ErrorResponse = Type.Object({
@@ -36,6 +48,8 @@ const StatementListItem = Type.Object({
 
 const Cursor = Type.String({ minLength: 1, maxLength: 300 });
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) });
+const SlugCommentParams = Type.Object({ ...SlugParams.properties, ...CommentParams.properties });
+const ViewQuery = Type.Pick(DiscussionQuery, ['page', 'sort']);
 
 /** How many statements the home page lists at a time. */
 const HOME_PAGE_SIZE = 20;
@@ -90,6 +104,7 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
       pageStamp: statementStamp(statement),
       notices: input.notices,
       problem: input.problem,
+      commentActions: true,
     });
     if (!section) return reply; // 304: the viewer's copy is current
     return page.send(request, reply, {
@@ -133,13 +148,98 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
         thread: published.thread,
         basePath: `/s/${published.statement.slug}`,
         form: request.body,
+        reply,
       });
-      if (outcome.kind === 'posted') return reply.redirect(outcome.location, 303);
-      return sendStatementPage(request, reply, {
-        ...published,
-        view: outcome.view,
-        problem: outcome.problem,
-        status: outcome.status,
+      return finish(request, reply, published, outcome);
+    },
+  );
+
+  /** After a form: to the comment (303), or the page again with the form and its problem. */
+  function finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    published: PublishedStatement,
+    outcome: PostOutcome,
+  ) {
+    if (outcome.kind === 'posted') return reply.redirect(outcome.location, 303);
+    return sendStatementPage(request, reply, {
+      ...published,
+      view: outcome.view,
+      problem: outcome.problem,
+      status: outcome.status,
+    });
+  }
+
+  const publishedOf = (slug: string) =>
+    service.getPublishedStatement(ctx, { siteId: deps.siteId(), slug });
+
+  // A comment's edit and delete forms (its author's, or a moderator's), and the comment alone as
+  // HTML for the island that posts in place and shows new comments live.
+  app.post(
+    '/s/:slug/comments/:commentId/edit',
+    {
+      schema: { ...pageSchema, params: SlugCommentParams, body: CommentEditFormBody },
+      onSend: discussion.onSend,
+    },
+    async (request, reply) => {
+      const published = await publishedOf(request.params.slug);
+      const outcome = await discussion.edit(request, reply, {
+        thread: published.thread,
+        basePath: `/s/${published.statement.slug}`,
+        commentId: request.params.commentId,
+        form: request.body,
+      });
+      return finish(request, reply, published, outcome);
+    },
+  );
+
+  app.post(
+    '/s/:slug/comments/:commentId/delete',
+    {
+      schema: { ...pageSchema, params: SlugCommentParams, body: CommentRemoveFormBody },
+      onSend: discussion.onSend,
+    },
+    async (request, reply) => {
+      const published = await publishedOf(request.params.slug);
+      const outcome = await discussion.remove(request, reply, {
+        thread: published.thread,
+        basePath: `/s/${published.statement.slug}`,
+        commentId: request.params.commentId,
+        form: request.body,
+      });
+      return finish(request, reply, published, outcome);
+    },
+  );
+
+  app.get(
+    '/s/:slug/comments/:commentId/fragment',
+    { schema: { ...pageSchema, params: SlugCommentParams, querystring: ViewQuery } },
+    async (request, reply) => {
+      const published = await publishedOf(request.params.slug);
+      return discussion.fragment(request, reply, {
+        thread: published.thread,
+        basePath: `/s/${published.statement.slug}`,
+        commentId: request.params.commentId,
+        view: viewOf(request.query),
+      });
+    },
+  );
+
+  app.get(
+    '/s/:slug/comments.atom',
+    { schema: { ...pageSchema, params: SlugParams } },
+    async (request, reply) => {
+      const { statement, thread } = await service.getPublishedStatement(ctx, {
+        siteId: deps.siteId(),
+        slug: request.params.slug,
+      });
+      const pageUrl = new URL(`s/${statement.slug}`, deps.baseUrl).toString();
+      return sendThreadFeed(request, reply, {
+        ctx: ctx.discussion,
+        thread,
+        pageUrl,
+        feedUrl: `${pageUrl}/comments.atom`,
+        siteName: deps.siteName(),
       });
     },
   );

@@ -8,7 +8,7 @@ import { createThread, getThreadOfStatement } from '../discussion/service.js';
 import type { DiscussionDb, Thread } from '../discussion/store.js';
 import { renderMarkdown } from '../discussion/markdown.js';
 import type { Clock } from '../platform/clock.js';
-import { isUniqueViolation } from '../platform/database/index.js';
+import { inTransaction, isUniqueViolation } from '../platform/database/index.js';
 import {
   BadRequestError,
   ConflictError,
@@ -64,7 +64,8 @@ const SLUG_ATTEMPTS = 5;
 
 /**
  * Publishes a statement and opens its discussion, in one transaction: both exist, or neither.
- * The body is rendered to HTML here, once.
+ * The body is rendered to HTML here, once. With `ctx.db` a transaction, it is part of that one
+ * (see `inTransaction`); the `statement.published` event still goes to `ctx.bus` at once.
  */
 export async function publishStatement(
   ctx: StatementsContext,
@@ -77,7 +78,7 @@ export async function publishStatement(
 
   for (let attempt = 1; ; attempt++) {
     try {
-      const published = await ctx.db.transaction().execute(async (trx) => {
+      const published = await inTransaction(ctx.db, async (trx) => {
         const now = ctx.clock.now();
         const slug = await chooseSlug(trx, draft.siteId, draft.slug, draft.title);
         const statement: Statement = {
@@ -116,8 +117,10 @@ export async function publishStatement(
       });
       return published;
     } catch (error) {
-      // Two publications of the same title at once on PostgreSQL: the loser picks the next slug.
-      if (draft.slug === undefined && isUniqueViolation(error) && attempt < SLUG_ATTEMPTS) continue;
+      // Two publications of the same title at once on PostgreSQL: the loser picks the next slug
+      // (not inside a caller's transaction, which the violation has spoiled on PostgreSQL).
+      const retry = draft.slug === undefined && !ctx.db.isTransaction;
+      if (retry && isUniqueViolation(error) && attempt < SLUG_ATTEMPTS) continue;
       if (draft.slug !== undefined && isUniqueViolation(error)) throw slugTaken(draft.slug);
       throw error;
     }
@@ -143,6 +146,21 @@ async function chooseSlug(
   }
   const base = slugify(title);
   return firstFreeSlug(base, new Set(await store.slugsLike(db, siteId, base)));
+}
+
+/** Whether the site has any statement at all, published or not (e.g. to load demo content). */
+export async function siteHasStatements(ctx: StatementsContext, siteId: string): Promise<boolean> {
+  return store.hasStatements(ctx.db, siteId);
+}
+
+/** The public path of a statement's page, e.g. for links in e-mails; undefined if unpublished. */
+export async function statementPath(
+  ctx: StatementsContext,
+  statementId: string,
+): Promise<string | undefined> {
+  const statement = await store.findStatement(ctx.db, statementId);
+  if (!statement?.publishedAt || statement.publishedAt > ctx.clock.now()) return undefined;
+  return `/s/${statement.slug}`;
 }
 
 /** Any statement of the site with this slug, published or not. */

@@ -128,6 +128,16 @@ export async function findStatement(db: StatementsDb, id: string): Promise<State
   return row && toStatement(row);
 }
 
+export async function hasStatements(db: StatementsDb, siteId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('statements')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The slugs of a site that are `base` or `base-…`: what a new slug made from `base` must avoid. */
 export async function slugsLike(db: StatementsDb, siteId: string, base: string): Promise<string[]> {
   // Slugs hold only [a-z0-9-], so `base` has no LIKE wildcards to escape.

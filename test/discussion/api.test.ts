@@ -348,6 +348,8 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
       expect(first.headers.get('vary')).toContain('Authorization');
       const again = await fetch(listUrl(), { headers: { 'if-none-match': etag } });
       expect(again.status).toBe(304);
+      // A 304 has no body; a Content-Length other than the 200's would break strict clients.
+      expect(again.headers.get('content-length')).toBeNull();
       const moderator = await bearerFor(s.server, 'moderator', `Etag ${thread.id}`);
       const asModerator = await fetch(listUrl(), {
         headers: { 'if-none-match': etag, authorization: moderator },
@@ -362,6 +364,7 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
         headers: { 'if-none-match': threadEtag },
       });
       expect(threadAgain.status).toBe(304);
+      expect(threadAgain.headers.get('content-length')).toBeNull();
     });
   });
 
@@ -802,6 +805,21 @@ describe('the posting rate limit', () => {
       expect(((await limited.json()) as ApiError).error.code).toBe('rate-limited');
       // Reading is not limited by posting.
       expect((await fetch(`${url}?limit=1`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes the posting limit from COMMENT_RATE_LIMIT_PER_MINUTE', async () => {
+    const server = await startTestServer({ env: { COMMENT_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const ctx = discussionContext(server.runtime);
+      const thread = await discussion.createThread(ctx, { siteId: server.siteId, title: 'Busy' });
+      const url = `${server.url}/api/v1/threads/${thread.id}/comments`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push((await sendJson(url, 'POST', { authorName: 'A', body: `#${i}` })).status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
     } finally {
       await server.close();
     }

@@ -1,11 +1,15 @@
-// The embed's rules: what counts as an origin on the allow-list, which pages it lets embed, and
-// the form token that stands in for the CSRF cookie inside the frame.
+// The embed's rules: what counts as an origin on the allow-list, which pages it lets embed, which
+// address and title a page's thread gets, and the form token that stands in for the CSRF cookie
+// inside the frame.
 import { describe, expect, it } from 'vitest';
 import {
   EMBED_FORM_LIFETIME_MS,
   allowedEmbedder,
   embedFormTokenProblem,
+  embedKeepsQuery,
   embedOriginsOf,
+  embedPageUrl,
+  embedThreadTitle,
   issueEmbedFormToken,
   originOfPage,
   parseEmbedOrigin,
@@ -56,6 +60,61 @@ describe('origins on the allow-list', () => {
     expect(allowedEmbedder('http://localhost:8081/x', allowed)).toBeUndefined();
     expect(originOfPage('https://b.example/x')).toBe('https://b.example');
     expect(originOfPage('not a url')).toBeUndefined();
+  });
+});
+
+describe('the address that names a page’s thread', () => {
+  const dropQuery = { keepQuery: false };
+  const keepQuery = { keepQuery: true };
+
+  it('drops the query string by default, so made-up or tracking queries lead to the one thread', () => {
+    for (const input of [
+      'https://a.example/essay',
+      'https://a.example/essay?utm_source=news&utm_medium=mail',
+      'https://a.example/essay?utm=1',
+      'https://a.example/essay?utm=2#comments',
+      'https://a.example/essay?fbclid=IwAR0abc',
+      'HTTPS://A.example:443/essay?',
+    ]) {
+      expect(embedPageUrl(input, dropQuery), input).toBe('https://a.example/essay');
+    }
+    expect(embedPageUrl('https://a.example/?p=12', dropQuery)).toBe('https://a.example/');
+    expect(embedPageUrl('javascript:alert(1)', dropQuery)).toBeUndefined();
+    expect(embedPageUrl('not a url', keepQuery)).toBeUndefined();
+  });
+
+  it('keeps the query where the site says it tells pages apart, less tracking parameters', () => {
+    expect(embedPageUrl('https://a.example/?p=12#c', keepQuery)).toBe('https://a.example/?p=12');
+    expect(embedPageUrl('https://a.example/?p=12&utm_source=x&fbclid=y', keepQuery)).toBe(
+      'https://a.example/?p=12',
+    );
+    expect(embedPageUrl('https://a.example/essay?gclid=1&UTM_Campaign=2', keepQuery)).toBe(
+      'https://a.example/essay',
+    );
+    // Left exactly as written when nothing is dropped (re-encoding would change the key).
+    expect(embedPageUrl('https://a.example/?q=a%20b', keepQuery)).toBe(
+      'https://a.example/?q=a%20b',
+    );
+  });
+
+  it('is kept only when the site setting is exactly true', () => {
+    expect(embedKeepsQuery({})).toBe(false);
+    expect(embedKeepsQuery({ embedKeepQuery: 'yes' })).toBe(false);
+    expect(embedKeepsQuery({ embedKeepQuery: true })).toBe(true);
+  });
+
+  it('titles a new thread after its address, readable, on one line', () => {
+    expect(embedThreadTitle('https://blog.example.org/2026/essay')).toBe(
+      'blog.example.org/2026/essay',
+    );
+    expect(embedThreadTitle('http://localhost:8080/')).toBe('localhost:8080');
+    expect(embedThreadTitle('https://a.example/caf%C3%A9%20cr%C3%A8me')).toBe(
+      'a.example/café crème',
+    );
+    expect(embedThreadTitle('https://a.example/%E0%A4%A')).toBe('a.example/%E0%A4%A');
+    expect(embedThreadTitle('https://a.example/?p=12')).toBe('a.example?p=12');
+    expect(embedThreadTitle('https://a.example/%0Aline')).toBe('a.example/ line');
+    expect(embedThreadTitle(`https://a.example/${'x'.repeat(300)}`)).toHaveLength(200);
   });
 });
 

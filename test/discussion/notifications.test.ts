@@ -4,11 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/app.js';
-import { buildApp, discussionContext } from '../../src/app.js';
+import { accountsContext, buildApp, discussionContext } from '../../src/app.js';
+import * as accounts from '../../src/accounts/service.js';
+import { issueEmbedFormToken } from '../../src/discussion/embed-model.js';
+import { addEmbedOrigin } from '../../src/discussion/embed-service.js';
 import {
   COMMENTS_TOPIC,
   MAX_CONFIRMATIONS_PER_DAY,
-  addressIsTrusted,
+  endSubscriptionOfComment,
+  isMembersOwnAddress,
   replyMail,
 } from '../../src/discussion/notifications.js';
 import type { DiscussionContext, PostCommentInput } from '../../src/discussion/service.js';
@@ -19,7 +23,7 @@ import { AppError } from '../../src/platform/errors.js';
 import type { HttpServer } from '../../src/platform/http/server.js';
 import type { DatabaseKind } from '../helpers/databases.js';
 import { databaseKinds, sqliteKind } from '../helpers/databases.js';
-import { createTestRuntime, holdMarkedComments } from '../helpers/runtime.js';
+import { TEST_SECRET, createTestRuntime, holdMarkedComments } from '../helpers/runtime.js';
 
 const BASE_URL = 'https://statements.example.org/';
 const PAGE_URL = 'https://blog.example.org/2026/paris';
@@ -167,6 +171,15 @@ function follow(server: Server, link: string, init: RequestInit = {}): Promise<R
   });
 }
 
+/** Presses the button on a confirmation link's page: a form POST with no cookie and no CSRF token. */
+function pressConfirm(server: Server, link: string): Promise<Response> {
+  return follow(server, link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
+}
+
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
     () => undefined,
@@ -213,13 +226,17 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
 
   const subscribeAndConfirm = async (email: string, name = 'Ann') => {
     const posted = await post({ name, email, notifyReplies: true });
-    const response = await follow(
+    const response = await pressConfirm(
       server,
       linkIn(mailTo(email, -1), /notifications\/confirm\/bsc_[0-9a-f]+/),
     );
     expect(response.status).toBe(200);
     return posted;
   };
+
+  const siteIdOf = async () =>
+    (await server.runtime.db.selectFrom('sites').select('id').executeTakeFirstOrThrow())
+      .id as string;
 
   it('mails one confirmation, nothing before it is confirmed, then one mail per reply with one-click unsubscribe', async () => {
     const ann = 'ann@example.org';
@@ -237,15 +254,35 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
     await post({ name: 'Bob', email: 'bob@example.org', parentId: annsComment.comment.id });
     expect(mailsTo(ann)).toHaveLength(1);
 
-    // Confirming through the link (a real GET) shows a page saying so; again, the same.
+    // Opening the link (a real GET, as a mail scanner or a link preview would) only shows a
+    // button that posts to the link; it confirms nothing, however often it is opened.
+    const confirmPath = new URL(confirmLink).pathname;
     for (let visit = 0; visit < 2; visit++) {
       const page = await follow(server, confirmLink);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      expect(html).toContain('Confirm e-mails about replies?');
+      expect(html).toContain('On Paris');
+      expect(html).toContain(`<form method="post" action="${confirmPath}"`);
+      expect(html).not.toContain('Your address is confirmed');
+    }
+    await post({ name: 'Bob', email: 'bob@example.org', parentId: annsComment.comment.id });
+    expect(mailsTo(ann)).toHaveLength(1);
+
+    // Pressing the button (a form POST without cookie or CSRF token) confirms; again, the same.
+    for (let press = 0; press < 2; press++) {
+      const page = await pressConfirm(server, confirmLink);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
       const html = await page.text();
       expect(html).toContain('Your address is confirmed');
       expect(html).toContain('On Paris');
     }
+    // The link's page now says so, with no button.
+    const confirmedPage = await (await follow(server, confirmLink)).text();
+    expect(confirmedPage).toContain('Your address is confirmed');
+    expect(confirmedPage).not.toContain('<form method="post"');
 
     // A reply now: exactly one notification, with the headers, the excerpt and the links.
     const carol = await post({
@@ -318,6 +355,11 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
     expect(await (await follow(server, confirmLink)).text()).toContain(
       'These e-mails were stopped',
     );
+    expect(await (await pressConfirm(server, confirmLink)).text()).toContain(
+      'These e-mails were stopped',
+    );
+    await post({ name: 'Fay', parentId: annsComment.comment.id });
+    expect(mailsTo(ann)).toHaveLength(3);
   });
 
   it('answers bad and expired links with a clear 404 page', async () => {
@@ -336,14 +378,24 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
     });
     expect(oneClick.status).toBe(404);
     expect(await oneClick.json()).toMatchObject({ error: { code: 'subscription-link-invalid' } });
+    const pressed = await pressConfirm(server, `${BASE_URL}notifications/confirm/bsc_nonsense`);
+    expect(pressed.status).toBe(404);
+    expect(await pressed.text()).toContain('link is not valid');
 
     const late = 'late@example.org';
-    await post({ name: 'Late', email: late, notifyReplies: true });
+    const { comment } = await post({ name: 'Late', email: late, notifyReplies: true });
     const link = linkIn(mailTo(late, 0), /notifications\/confirm\/bsc_[0-9a-f]+/);
     clock.advance(8 * 24 * 60 * 60_000);
-    const expired = await follow(server, link);
-    expect(expired.status).toBe(404);
-    expect(await expired.text()).toContain('This confirmation link has expired');
+    for (const response of [await follow(server, link), await pressConfirm(server, link)]) {
+      expect(response.status).toBe(404);
+      expect(await response.text()).toContain('This confirmation link has expired');
+    }
+    const row = await server.runtime.db
+      .selectFrom('subscriptions')
+      .select('confirmed_at')
+      .where('comment_id', '=', comment.id)
+      .executeTakeFirstOrThrow();
+    expect(row.confirmed_at).toBeNull();
 
     // The permalink of an unknown comment, too.
     expect((await follow(server, `${BASE_URL}c/nothing`)).status).toBe(404);
@@ -391,26 +443,127 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
     ]);
   });
 
-  it('trusts an address that confirmed before, until it unsubscribes', async () => {
+  it('asks every subscription to be confirmed, even for an address that confirmed before', async () => {
     const ann = 'ann@example.org';
     await subscribeAndConfirm(ann);
     const second = await post({ name: 'Ann', email: 'Ann@example.org', notifyReplies: true });
-    expect(second.replyNotifications).toBe('active');
-    expect(mailsTo(ann)).toHaveLength(1); // no second confirmation
+    expect(second.replyNotifications).toBe('pending-confirmation');
+    expect(mailsTo(ann)).toHaveLength(2);
+    expect(mailTo(ann, 1).subject).toBe('Confirm e-mails about replies on “On Paris”');
+    // Until that second link is used, replies to the second comment are not mailed.
+    await post({ name: 'Bob', parentId: second.comment.id });
+    expect(mailsTo(ann)).toHaveLength(2);
+    expect(
+      (await pressConfirm(server, linkIn(mailTo(ann, 1), /notifications\/confirm\/bsc_[0-9a-f]+/)))
+        .status,
+    ).toBe(200);
     await post({ name: 'Bob', parentId: second.comment.id });
     expect(mailTo(ann, -1).subject).toBe('Bob replied to your comment on “On Paris”');
+  });
 
-    // Another address is never trusted on Ann's account.
-    const other = await post({ name: 'Ann', email: 'not-ann@example.org', notifyReplies: true });
+  it('answers a poster the same whether or not the address is known here', async () => {
+    const known = 'known@example.org';
+    await subscribeAndConfirm(known);
+    const fresh = 'fresh@example.org';
+
+    // The JSON API (no cookie: no CSRF token needed).
+    const postJson = async (email: string) => {
+      const response = await fetch(`${server.url}/api/v1/threads/${thread.id}/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({
+          authorName: 'Someone',
+          authorEmail: email,
+          body: 'Tell me of replies.',
+          notifyReplies: true,
+        }),
+      });
+      expect(response.status).toBe(201);
+      const {
+        comment: _comment,
+        editToken: _editToken,
+        ...rest
+      } = (await response.json()) as {
+        comment: unknown;
+        editToken: unknown;
+      };
+      return rest;
+    };
+    const answers = [await postJson(known), await postJson(fresh)];
+    expect(answers[0]).toEqual({
+      status: 'approved',
+      reasons: [],
+      replyNotifications: 'pending-confirmation',
+    });
+    expect(answers[1]).toEqual(answers[0]);
+
+    // The embed's comment form (pages.post, as on a statement page): the same notice either way.
+    await addEmbedOrigin(accountsContext(server.runtime), {
+      siteId: await siteIdOf(),
+      origin: new URL(PAGE_URL).origin,
+    });
+    const postForm = async (email: string) => {
+      const response = await fetch(`${server.url}/embed/threads/${thread.id}/comments`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+          origin: server.url,
+          'sec-fetch-site': 'same-origin',
+        },
+        body: new URLSearchParams({
+          _csrf: issueEmbedFormToken(TEST_SECRET, thread.id, clock.now()),
+          name: 'Someone',
+          email,
+          body: 'Tell me of replies.',
+          notifyReplies: 'on',
+        }).toString(),
+      });
+      expect(response.status).toBe(303);
+      return (response.headers.get('location') ?? '').replace(/#.*$/, '');
+    };
+    const locations = [await postForm(known), await postForm(fresh)];
+    expect(locations[0]).toMatch(/[?&]mail=confirm\b/);
+    expect(locations[1]).toBe(locations[0]);
+  });
+
+  it('starts a signed-in member’s subscription at their own account address without a confirmation', async () => {
+    const { member } = await accounts.addMember(accountsContext(server.runtime), {
+      siteId: await siteIdOf(),
+      email: 'Member@Example.org',
+      displayName: 'Mo Member',
+      role: 'editor',
+    });
+    const asMember = (email: string) =>
+      discussion
+        .postComment(ctx, {
+          threadId: thread.id,
+          author: { accountId: member.id, name: member.displayName, email },
+          body: 'A member’s comment.',
+          notifyReplies: true,
+        })
+        .then(async (posted) => {
+          await settled();
+          return posted;
+        });
+
+    const own = await asMember(member.email);
+    expect(own.replyNotifications).toBe('active');
+    expect(mailsTo(member.email)).toHaveLength(0); // nothing to confirm
+    await post({ name: 'Bob', parentId: own.comment.id });
+    expect(mailsTo(member.email).map((m) => m.subject)).toEqual([
+      'Bob replied to your comment on “On Paris”',
+    ]);
+
+    // Any other address — even given with the member's account — is confirmed by its link, and
+    // a non-member giving the member's address is not trusted either.
+    const other = await asMember('someone-else@example.org');
     expect(other.replyNotifications).toBe('pending-confirmation');
-
-    clock.advance(60_000);
-    const unsubscribe = linkIn(mailTo(ann, -1), /notifications\/unsubscribe\/bsu_[0-9a-f]+/);
-    expect((await follow(server, unsubscribe, { method: 'POST' })).status).toBe(200);
-    clock.advance(60_000);
-    const third = await post({ name: 'Ann', email: ann, notifyReplies: true });
-    expect(third.replyNotifications).toBe('pending-confirmation');
-    expect(mailTo(ann, -1).subject).toBe('Confirm e-mails about replies on “On Paris”');
+    expect(mailsTo('someone-else@example.org')).toHaveLength(1);
+    const impostor = await post({ name: 'Mo Member', email: member.email, notifyReplies: true });
+    expect(impostor.replyNotifications).toBe('pending-confirmation');
+    expect(mailTo(member.email, -1).subject).toBe('Confirm e-mails about replies on “On Paris”');
   });
 
   it(`mails at most ${MAX_CONFIRMATIONS_PER_DAY} confirmations a day to one address`, async () => {
@@ -418,6 +571,30 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
     for (let i = 0; i < MAX_CONFIRMATIONS_PER_DAY + 2; i++)
       await post({ name: 'Someone', email: target, notifyReplies: true });
     expect(mailsTo(target)).toHaveLength(MAX_CONFIRMATIONS_PER_DAY);
+  });
+
+  it('ends a comment’s subscription inside the removal’s transaction (nothing if it rolls back)', async () => {
+    const { comment } = await subscribeAndConfirm('ann@example.org');
+    const ended = () =>
+      server.runtime.db
+        .selectFrom('subscriptions')
+        .select(['email', 'unsubscribed_at'])
+        .where('comment_id', '=', comment.id)
+        .executeTakeFirstOrThrow();
+    const rollback = new Error('rolled back');
+    await expect(
+      ctx.db.transaction().execute(async (trx) => {
+        expect(await endSubscriptionOfComment(trx, comment.id, clock.now())).toBe(true);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(await ended()).toEqual({ email: 'ann@example.org', unsubscribed_at: null });
+
+    await ctx.db.transaction().execute(async (trx) => {
+      expect(await endSubscriptionOfComment(trx, comment.id, clock.now())).toBe(true);
+      expect(await endSubscriptionOfComment(trx, comment.id, clock.now())).toBe(false);
+    });
+    expect(await ended()).toEqual({ email: null, unsubscribed_at: '2026-11-24T10:00:00.000Z' });
   });
 
   it('ends the subscription of a removed comment and forgets its address', async () => {
@@ -515,20 +692,10 @@ describe('reply notifications where mail cannot be sent', () => {
 });
 
 describe('reply notification rules', () => {
-  it('trusts an address only after a confirmation not followed by an unsubscribe', () => {
-    const at = (iso: string) => new Date(iso);
-    expect(addressIsTrusted({ lastConfirmedAt: undefined, lastUnsubscribedAt: undefined })).toBe(
-      false,
-    );
-    expect(
-      addressIsTrusted({ lastConfirmedAt: at('2026-01-02'), lastUnsubscribedAt: undefined }),
-    ).toBe(true);
-    expect(
-      addressIsTrusted({
-        lastConfirmedAt: at('2026-01-02'),
-        lastUnsubscribedAt: at('2026-01-03'),
-      }),
-    ).toBe(false);
+  it('trusts an address without a confirmation only as a member’s own account address', () => {
+    expect(isMembersOwnAddress('ann@example.org', undefined)).toBe(false);
+    expect(isMembersOwnAddress('ann@example.org', { email: 'bob@example.org' })).toBe(false);
+    expect(isMembersOwnAddress('Ann@Example.org', { email: 'ann@example.org' })).toBe(true);
   });
 
   it('keeps user-given names and titles on one header line', () => {

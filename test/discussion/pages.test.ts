@@ -13,7 +13,6 @@ import {
 } from '../../src/discussion/model.js';
 import { HoleyHtml, LruCache } from '../../src/discussion/page-cache.js';
 import * as discussion from '../../src/discussion/service.js';
-import * as discussionStore from '../../src/discussion/store.js';
 import type { Thread } from '../../src/discussion/store.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import type { StatementsContext } from '../../src/statements/service.js';
@@ -339,7 +338,9 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
 
     const ownPath = `/s/${own.statement.slug}`;
     const form = await browser.get(ownPath);
-    expect(form.headers.get('cache-control')).toBe('private, no-cache');
+    // Rendered for the member alone (their own comments get edit and delete controls).
+    expect(form.headers.get('cache-control')).toBe('private, no-store');
+    expect(form.headers.get('etag')).toBeNull();
     const html = await form.text();
     expect(elementById(html, 'comment-form')).toContain(
       'You are commenting as <strong>Jim Denham</strong>.',
@@ -456,7 +457,19 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
   it('says "Comments are closed" on a closed thread, offers no forms and refuses posts', async () => {
     const first = await post('Before closing');
     const { browser, token } = await visitor();
-    await discussionStore.setThreadStatus(ctx.discussion.db, thread.id, 'closed');
+    const anonymous = new Browser(server.url);
+    await anonymous.get(path);
+    const openEtag = (await anonymous.get(path)).headers.get('etag') ?? '';
+    const closed = await discussion.setThreadStatus(ctx.discussion, {
+      threadId: thread.id,
+      status: 'closed',
+    });
+    expect(closed.version).toBe(thread.version + 2); // one comment, then closing
+
+    // The copy from before closing is stale: closing bumped the version.
+    const stale = await anonymous.request(path, { headers: { 'if-none-match': openEtag } });
+    expect(stale.status).toBe(200);
+    expect(await stale.text()).toContain('Comments are closed.');
 
     const response = await new Browser(server.url).get(path);
     const html = await response.text();
@@ -482,6 +495,261 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
     );
     expect(refusedHtml).toContain('After closing</textarea>'); // kept, to copy elsewhere
     expect(await countComments()).toBe(1);
+  });
+
+  it('keeps an anonymous poster’s edit token in a path-scoped HttpOnly cookie and shows their controls to them alone', async () => {
+    const other = await post('Not mine');
+    const { browser, token } = await visitor();
+    const posted = await browser.postForm(`${path}/comments`, {
+      _csrf: token,
+      name: 'Ann',
+      body: 'teh first draft',
+    });
+    expect(posted.status).toBe(303);
+    const id = /#comment-(.+)$/.exec(posted.headers.get('location') ?? '')?.[1] ?? '';
+    const cookie = posted.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^broadside_edits=[^;]+;/);
+    expect(cookie).toContain(`Path=${path};`);
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Lax/);
+    // The edit window (15 minutes) and half an hour more to delete.
+    expect(cookie).toContain('Max-Age=2700');
+    // The token itself is not readable in the cookie without its signature being checked.
+    expect(cookie).toMatch(/^broadside_edits=[A-Za-z0-9_-]+\.[A-Za-z0-9_%+/=-]+;/);
+
+    const own = await browser.get(path);
+    expect(own.headers.get('cache-control')).toBe('private, no-store');
+    expect(own.headers.get('etag')).toBeNull();
+    const html = await own.text();
+    const card = cardOf(html, id);
+    expect(card).toContain(`<form method="post" action="${path}/comments/${id}/edit"`);
+    expect(card).toContain('teh first draft</textarea>');
+    expect(card).toContain(`<form method="post" action="${path}/comments/${id}/delete"`);
+    expect(card).toContain('<summary>Edit<span class="visually-hidden"> your comment</span>');
+    expect(cardOf(html, other.comment.id)).not.toMatch(/\/(edit|delete)"/);
+
+    // Nobody else sees them, before or after the poster's own page was rendered.
+    for (let i = 0; i < 2; i++) {
+      const stranger = new Browser(server.url);
+      const theirs = await (await stranger.get(path)).text();
+      expect(theirs).toContain('teh first draft');
+      expect(theirs).not.toMatch(/\/(edit|delete)"/);
+    }
+
+    // A stranger's forged edit and delete are refused and change nothing.
+    const { browser: stranger, token: strangerToken } = await visitor();
+    const forged = await stranger.postForm(`${path}/comments/${id}/edit`, {
+      _csrf: strangerToken,
+      body: 'mine now',
+    });
+    expect(forged.status).toBe(403);
+    expect(cardOf(await forged.text(), id)).toContain(
+      '<p class="alert" role="alert">Only the author can edit this comment.</p>',
+    );
+    const removal = await stranger.postForm(`${path}/comments/${id}/delete`, {
+      _csrf: strangerToken,
+    });
+    expect(removal.status).toBe(403);
+    expect((await discussion.findComment(ctx.discussion, id))?.body).toBe('teh first draft');
+    // And without the page's CSRF token, even the author's are refused.
+    const noToken = await browser.postForm(`${path}/comments/${id}/delete`, {});
+    expect(noToken.status).toBe(403);
+    expect((await discussion.findComment(ctx.discussion, id))?.status).toBe('approved');
+  });
+
+  it('edits within the window through the form, and refuses a late edit saying why, keeping the text', async () => {
+    const { browser, token } = await visitor();
+    const posted = await browser.postForm(`${path}/comments`, {
+      _csrf: token,
+      name: 'Ann',
+      body: 'teh first draft',
+    });
+    const id = /#comment-(.+)$/.exec(posted.headers.get('location') ?? '')?.[1] ?? '';
+    clock.advance(60_000);
+    const edited = await browser.postForm(`${path}/comments/${id}/edit`, {
+      _csrf: token,
+      body: 'the *first* draft',
+    });
+    expect(edited.status).toBe(303);
+    expect(edited.headers.get('location')).toBe(`${path}#comment-${id}`);
+    const page = await (await browser.get(path)).text();
+    expect(cardOf(page, id)).toContain('<p>the <em>first</em> draft</p>');
+    expect(cardOf(page, id)).toMatch(/class="comment-edited"/);
+    expect(cardOf(page, id)).toContain('the *first* draft</textarea>');
+    expect(await discussion.commentHistory(ctx.discussion, id)).toMatchObject([
+      { body: 'teh first draft' },
+    ]);
+
+    // After the window: no edit control any more (delete stays a while), and a page left open
+    // that posts its edit form anyway is refused with the reason, the text kept.
+    clock.advance(15 * 60_000);
+    const later = cardOf(await (await browser.get(path)).text(), id);
+    expect(later).not.toContain('/edit"');
+    expect(later).toContain('/delete"');
+    const late = await browser.postForm(`${path}/comments/${id}/edit`, {
+      _csrf: token,
+      body: 'too late',
+    });
+    expect(late.status).toBe(403);
+    expect(late.headers.get('cache-control')).toBe('private, no-store');
+    const refused = cardOf(await late.text(), id);
+    expect(refused).toContain('<details class="edit-box" open>');
+    expect(refused).toContain(
+      '<p class="alert" role="alert">Comments can be edited for 15 minutes after posting; this one no longer can.</p>',
+    );
+    expect(refused).toContain('too late</textarea>');
+    expect((await discussion.findComment(ctx.discussion, id))?.body).toBe('the *first* draft');
+  });
+
+  it('deletes through the form, leaving "comment removed" with its replies, and forgets the token', async () => {
+    const { browser, token } = await visitor();
+    const posted = await browser.postForm(`${path}/comments`, {
+      _csrf: token,
+      name: 'Ann',
+      body: 'Regrettable',
+    });
+    const id = /#comment-(.+)$/.exec(posted.headers.get('location') ?? '')?.[1] ?? '';
+    const reply = await post('A reply that stays', { parentId: id, name: 'Bob' });
+    const removed = await browser.postForm(`${path}/comments/${id}/delete`, { _csrf: token });
+    expect(removed.status).toBe(303);
+    expect(removed.headers.get('location')).toBe(`${path}#comment-${id}`);
+    // It was the only token: the cookie goes.
+    expect(removed.headers.get('set-cookie')).toMatch(
+      /^broadside_edits=; Max-Age=0; Path=\/s\/[a-z-]+; Expires=Thu, 01 Jan 1970/,
+    );
+    expect(browser.hasCookie('broadside_edits')).toBe(false);
+
+    const response = await browser.get(path);
+    expect(response.headers.get('etag')).not.toBeNull(); // no longer a personal page
+    const html = await response.text();
+    const card = cardOf(html, id);
+    expect(card).toContain('<p class="comment-body comment-body-removed">comment removed</p>');
+    expect(card).not.toContain('Regrettable');
+    expect(card).not.toContain('<form');
+    expect(elementById(html, `comment-${id}`)).toContain(`id="comment-${reply.comment.id}"`);
+    expect(html).toContain('<h2 id="comments-title">1 comment</h2>');
+
+    // A second try (a page left open) says what happened.
+    const again = await browser.postForm(`${path}/comments/${id}/delete`, { _csrf: token });
+    expect(again.status).toBe(404);
+    expect(cardOf(await again.text(), id)).toContain(
+      'This comment has been removed: it can no longer be changed.',
+    );
+  });
+
+  it('offers members edit and delete on their own comments, and moderators delete on all', async () => {
+    const others = await post('By someone else');
+    const login = async (email: string, role: 'author' | 'moderator', name: string) => {
+      const { password } = await addMemberWithPassword(server.runtime, {
+        siteId: server.siteId,
+        email,
+        role,
+        name,
+      });
+      const browser = new Browser(server.url);
+      const signIn = await browser.csrfTokenFrom('/signin');
+      await browser.postForm('/signin', { _csrf: signIn, email, password });
+      return { browser, token: await browser.csrfTokenFrom(path) };
+    };
+    const author = await login('edith@example.org', 'author', 'Edith');
+    const posted = await author.browser.postForm(`${path}/comments`, {
+      _csrf: author.token,
+      body: 'By a member',
+    });
+    const id = /#comment-(.+)$/.exec(posted.headers.get('location') ?? '')?.[1] ?? '';
+    expect(author.browser.hasCookie('broadside_edits')).toBe(false); // members need no token
+    const html = await (await author.browser.get(path)).text();
+    expect(cardOf(html, id)).toContain(`${path}/comments/${id}/edit"`);
+    expect(cardOf(html, others.comment.id)).not.toMatch(/\/(edit|delete)"/);
+    const edited = await author.browser.postForm(`${path}/comments/${id}/edit`, {
+      _csrf: author.token,
+      body: 'By a member, edited',
+    });
+    expect(edited.status).toBe(303);
+
+    const moderator = await login('mo@example.org', 'moderator', 'Mo');
+    const modPage = await (await moderator.browser.get(path)).text();
+    expect(cardOf(modPage, others.comment.id)).toContain(
+      '<summary>Delete<span class="visually-hidden"> the comment by Ann</span></summary>',
+    );
+    expect(cardOf(modPage, id)).not.toContain('/edit"'); // moderators remove, never rewrite
+    const removed = await moderator.browser.postForm(
+      `${path}/comments/${others.comment.id}/delete`,
+      { _csrf: moderator.token },
+    );
+    expect(removed.status).toBe(303);
+    expect((await discussion.findComment(ctx.discussion, others.comment.id))?.status).toBe(
+      'deleted',
+    );
+  });
+
+  it('serves one comment’s HTML for the island, keeping an edit token sent with it', async () => {
+    const { browser } = await visitor();
+    const api = await fetch(`${server.url}/api/v1/threads/${thread.id}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ authorName: 'Ann', body: 'Posted *in place*' }),
+    });
+    const { comment, editToken } = (await api.json()) as {
+      comment: { id: string };
+      editToken: string;
+    };
+    const fragmentPath = `${path}/comments/${comment.id}/fragment`;
+
+    const plain = await browser.get(`${fragmentPath}?sort=newest`);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(plain.headers.get('cache-control')).toBe('private, no-store');
+    expect(plain.headers.get('set-cookie')).toBeNull();
+    const html = await plain.text();
+    expect(html).toMatch(new RegExp(`^<li class="comment depth-1" id="comment-${comment.id}">`));
+    expect(html).toContain('<p>Posted <em>in place</em></p>');
+    expect(html).toContain('<input type="hidden" name="sort" value="newest"/>');
+    expect(html).toMatch(/name="_csrf" value="[^"]+"/);
+    expect(html).not.toMatch(/\/(edit|delete)"/);
+
+    const wrong = await browser.request(fragmentPath, { headers: { 'x-edit-token': 'bse_nope' } });
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const kept = await browser.request(fragmentPath, { headers: { 'x-edit-token': editToken } });
+    expect(kept.headers.get('set-cookie')).toMatch(/^broadside_edits=.+; Path=\/s\/[a-z-]+;/);
+    expect(await kept.text()).toContain(`${path}/comments/${comment.id}/edit"`);
+    // From now on the page shows the poster their controls, as after a form post.
+    expect(cardOf(await (await browser.get(path)).text(), comment.id)).toContain('/edit"');
+
+    // Held comments and comments of other threads are not served.
+    const held = await post('Suspect [hold]');
+    expect((await browser.get(`${path}/comments/${held.comment.id}/fragment`)).status).toBe(404);
+    const elsewhere = await statements.publishStatement(ctx, buildStatement(server.siteId));
+    const foreign = await discussion.postComment(ctx.discussion, {
+      threadId: elsewhere.thread.id,
+      author: { name: 'X' },
+      body: 'there',
+    });
+    expect((await browser.get(`${path}/comments/${foreign.comment.id}/fragment`)).status).toBe(404);
+  });
+
+  it('leaves a closed thread’s author only the delete control, and refuses their edit', async () => {
+    const { browser, token } = await visitor();
+    const posted = await browser.postForm(`${path}/comments`, {
+      _csrf: token,
+      name: 'Ann',
+      body: 'Before closing',
+    });
+    const id = /#comment-(.+)$/.exec(posted.headers.get('location') ?? '')?.[1] ?? '';
+    await discussion.setThreadStatus(ctx.discussion, { threadId: thread.id, status: 'closed' });
+    const html = await (await browser.get(path)).text();
+    expect(html).toContain('Comments are closed.');
+    expect(cardOf(html, id)).not.toContain('/edit"');
+    expect(cardOf(html, id)).not.toContain('reply-box');
+    expect(cardOf(html, id)).toContain('/delete"');
+    const late = await browser.postForm(`${path}/comments/${id}/edit`, {
+      _csrf: token,
+      body: 'After closing',
+    });
+    expect(late.status).toBe(409);
+    expect(cardOf(await late.text(), id)).toContain(
+      'This discussion is closed: its comments can no longer be edited.',
+    );
   });
 
   it('tells the poster when a comment awaits moderation, and shows it to nobody yet', async () => {
@@ -555,8 +823,8 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
     expect(theirs.status).toBe(200);
   });
 
-  it('never serves a signed-in viewer’s page, name or token to an anonymous one', async () => {
-    await post('Something to reply to');
+  it('never serves a signed-in viewer’s page, name, token or controls to an anonymous one', async () => {
+    const someone = await post('Something to reply to');
     const { password } = await addMemberWithPassword(server.runtime, {
       siteId: server.siteId,
       email: 'mo@example.org',
@@ -567,33 +835,41 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
     const signInToken = await member.csrfTokenFrom('/signin');
     await member.postForm('/signin', { _csrf: signInToken, email: 'mo@example.org', password });
     const memberPage = await member.get(path);
-    const memberEtag = memberPage.headers.get('etag') ?? '';
-    expect(memberEtag).toMatch(/\.m\./);
-    expect(memberPage.headers.get('cache-control')).toBe('private, no-cache');
+    // A member's page is rendered for them alone: no validator, kept by no cache.
+    expect(memberPage.headers.get('etag')).toBeNull();
+    expect(memberPage.headers.get('cache-control')).toBe('private, no-store');
     const memberHtml = await memberPage.text();
     expect(memberHtml).toContain('Mo Derator');
+    // A moderator may delete any comment.
+    expect(cardOf(memberHtml, someone.comment.id)).toContain(
+      `action="${path}/comments/${someone.comment.id}/delete"`,
+    );
     const memberToken = /name="_csrf" value="([^"]+)"/.exec(memberHtml)?.[1] ?? '';
 
-    // The same browser signed out has the same CSRF cookie, but its copy is not reused.
     const anonymous = new Browser(server.url);
     await anonymous.get(path);
-    for (const response of [
-      await anonymous.get(path),
-      await anonymous.request(path, { headers: { 'if-none-match': memberEtag } }),
-    ]) {
+    const first = await anonymous.get(path);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).toMatch(/\.a\./);
+    for (const response of [first, await anonymous.get(path)]) {
       expect(response.status).toBe(200);
       const html = await response.text();
       expect(html).not.toContain('Mo Derator');
       expect(html).not.toContain(memberToken);
       expect(html).not.toContain('You are commenting as');
+      expect(html).not.toContain('/delete"');
       expect(elementById(html, 'comment-form')).toContain('name="name"');
     }
 
+    // Signed out, the same browser (same CSRF cookie) gets the anonymous page, without controls.
     const signOutToken = /name="_csrf" value="([^"]+)"/.exec(memberHtml)?.[1] ?? '';
     await member.postForm('/signout', { _csrf: signOutToken });
-    const afterSignOut = await member.request(path, { headers: { 'if-none-match': memberEtag } });
+    const afterSignOut = await member.get(path);
     expect(afterSignOut.status).toBe(200);
-    expect(await afterSignOut.text()).not.toContain('Mo Derator');
+    expect(afterSignOut.headers.get('etag')).toMatch(/\.a\./);
+    const signedOut = await afterSignOut.text();
+    expect(signedOut).not.toContain('Mo Derator');
+    expect(signedOut).not.toContain('/delete"');
   });
 
   it('splits a long thread into pages of whole top-level comments, each comment on exactly one page', async () => {

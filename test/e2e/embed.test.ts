@@ -12,7 +12,12 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountsContext, discussionContext } from '../../src/app.js';
-import { addEmbedOrigin, listEmbedOrigins } from '../../src/discussion/embed-service.js';
+import { updateSiteSettings } from '../../src/accounts/service.js';
+import {
+  addEmbedOrigin,
+  findEmbeddedThread,
+  listEmbedOrigins,
+} from '../../src/discussion/embed-service.js';
 import { issueEmbedFormToken } from '../../src/discussion/embed-model.js';
 import type { DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';
@@ -176,8 +181,7 @@ describe('embedding a thread on an allowed site', () => {
     expect(src.pathname).toBe('/embed/thread');
     expect(src.searchParams.get('url')).toBe(`${allowed.origin}/article?x=1`); // no fragment
 
-    // ?x=1 is another page than /article: its own (new) thread. The one with comments is /article.
-    await page.goto(`${allowed.origin}/article#comments`);
+    // The server drops the query: /article?x=1 shows /article's thread, the one with comments.
     const frame = embedFrame(page);
     await frame.getByText('Comment text number 24.').waitFor();
     await expect(frame.getByRole('heading', { name: '24 comments' }).isVisible()).resolves.toBe(
@@ -263,8 +267,8 @@ describe('embedding a thread on an allowed site', () => {
     expect(problems.all()).toEqual([]);
   });
 
-  it('opens the thread of a new page on its first view, named after the page', async () => {
-    await page.goto(`${allowed.origin}/article-new`);
+  it('opens the thread of a new page on its first view, named after its address', async () => {
+    await page.goto(`${allowed.origin}/article-new?utm_source=newsletter`);
     const frame = embedFrame(page);
     await frame.getByRole('heading', { name: '0 comments' }).waitFor();
     await expect(frame.getByText('No comments yet.').isVisible()).resolves.toBe(true);
@@ -273,7 +277,8 @@ describe('embedding a thread on an allowed site', () => {
       server.siteId,
       `${allowed.origin}/article-new`,
     );
-    expect(thread?.title).toBe('An essay on the host');
+    // Not the host page's title, which embed.js sends: anyone could send any title.
+    expect(thread?.title).toBe(`${new URL(allowed.origin).host}/article-new`);
     expect(problems.all()).toEqual([]);
   });
 
@@ -368,6 +373,83 @@ describe('embedding refused', () => {
       ?.evaluate(() => document.body?.innerText ?? '')
       .catch(() => '(not readable)');
     expect(shown ?? '').not.toContain('Comment text number');
+  });
+});
+
+describe('the thread of a page (HTTP)', () => {
+  const frameFor = (pageUrl: string, title = 'Forged title') =>
+    fetch(`${server.url}/embed/thread?${new URLSearchParams({ url: pageUrl, title }).toString()}`);
+  const threadsUnder = (prefix: string) =>
+    ctx.db
+      .selectFrom('threads')
+      .select(['id', 'url', 'title'])
+      .where('url', 'like', `${prefix}%`)
+      .orderBy('url')
+      .execute();
+
+  it('opens one thread per page, whatever query the address carries, titled after its address', async () => {
+    const page = `${allowed.origin}/article-query`;
+    for (const query of ['', '?utm=1', '?utm=2', '?fbclid=IwAR0abc', '?utm_source=x&a=b']) {
+      const response = await frameFor(page + query);
+      expect(response.status, query).toBe(200);
+      expect(await response.text()).not.toContain('Forged title');
+    }
+    expect(await threadsUnder(page)).toEqual([
+      { id: expect.any(String), url: page, title: `${new URL(allowed.origin).host}/article-query` },
+    ]);
+  });
+
+  it('keeps the title of a thread that has one', async () => {
+    const thread = await threadWithComments('/article-titled', 1);
+    const response = await frameFor(`${allowed.origin}/article-titled?utm=1`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>An essay on the host');
+    expect(await threadsUnder(`${allowed.origin}/article-titled`)).toEqual([
+      { id: thread.id, url: `${allowed.origin}/article-titled`, title: 'An essay on the host' },
+    ]);
+  });
+
+  it('tells pages apart by their query where the site keeps it (`embedKeepQuery`), tracking aside', async () => {
+    const accounts = accountsContext(server.runtime);
+    await updateSiteSettings(accounts, server.siteId, () => ({ embedKeepQuery: true }));
+    try {
+      const page = `${allowed.origin}/blog`;
+      for (const query of ['?p=1', '?p=2', '?p=1&utm_source=x', '?fbclid=1&p=2'])
+        expect((await frameFor(page + query)).status, query).toBe(200);
+      const host = new URL(allowed.origin).host;
+      expect(await threadsUnder(page)).toEqual([
+        { id: expect.any(String), url: `${page}?p=1`, title: `${host}/blog?p=1` },
+        { id: expect.any(String), url: `${page}?p=2`, title: `${host}/blog?p=2` },
+      ]);
+      const found = await findEmbeddedThread(
+        { discussion: ctx, accounts },
+        { siteId: server.siteId, pageUrl: `${page}?utm_medium=mail&p=2` },
+      );
+      expect(found.url).toBe(`${page}?p=2`);
+    } finally {
+      await updateSiteSettings(accounts, server.siteId, () => ({ embedKeepQuery: false }));
+    }
+  });
+
+  it('is found by the same rule as it is opened, and a look-up opens none', async () => {
+    const accounts = accountsContext(server.runtime);
+    const page = `${allowed.origin}/article-lookup`;
+    await expect(
+      findEmbeddedThread({ discussion: ctx, accounts }, { siteId: server.siteId, pageUrl: page }),
+    ).rejects.toMatchObject({ code: 'thread-not-found' });
+    expect(await threadsUnder(page)).toEqual([]);
+    await frameFor(page);
+    const found = await findEmbeddedThread(
+      { discussion: ctx, accounts },
+      { siteId: server.siteId, pageUrl: `${page}?utm_source=x#comments` },
+    );
+    expect(found.url).toBe(page);
+    await expect(
+      findEmbeddedThread(
+        { discussion: ctx, accounts },
+        { siteId: server.siteId, pageUrl: 'javascript:alert(1)' },
+      ),
+    ).rejects.toMatchObject({ code: 'invalid-page-url' });
   });
 });
 

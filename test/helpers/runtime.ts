@@ -26,6 +26,11 @@ export interface TestRuntimeOptions {
   env?: Record<string, string>;
   /** A moderation verdict of the test's choosing, e.g. {@link holdMarkedComments}. */
   judge?: CommentJudge;
+  /**
+   * Settings of the site, stored before the server is built (as an owner's would be), e.g.
+   * `{ discussion: { editWindowSeconds: 2 } }`.
+   */
+  siteSettings?: Record<string, unknown>;
 }
 
 /** Holds comments whose body contains "[hold]", as the moderation pipeline holds suspect ones. */
@@ -66,6 +71,11 @@ export interface TestServer extends TestRuntime {
 /** A real server listening on a free loopback port. */
 export async function startTestServer(options: TestRuntimeOptions = {}): Promise<TestServer> {
   const base = await createTestRuntime(options);
+  if (options.siteSettings) {
+    const ctx = accountsContext(base.runtime);
+    const site = await accounts.ensureSite(ctx, { name: 'Broadside' });
+    await accounts.updateSiteSettings(ctx, site.id, () => options.siteSettings ?? {});
+  }
   const { app, site } = await buildApp(base.runtime);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;

@@ -15,7 +15,8 @@ import {
 
 // ------------------------------------------------------------------------------------------------
 // The sample files, read from disk: the canonical seeds beside the repository, or a copy in
-// test/fixtures/. Expectations are derived from the file itself, never from a hand-typed copy.
+// test/fixtures/ or demo/ (byte-identical, see demo.test.ts; what a clean clone has). Expectations
+// are derived from the file itself, never from a hand-typed copy.
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,6 +24,7 @@ function readSeed(name: string): string {
   const candidates = [
     path.join(repoRoot, '..', 'shared', 'seeds', name),
     path.join(repoRoot, 'test', 'fixtures', name),
+    path.join(repoRoot, 'demo', name),
   ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`sample ${name} not found; looked in ${candidates.join(' and ')}`);

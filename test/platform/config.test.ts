@@ -59,6 +59,10 @@ describe('loadConfig', () => {
         { RATE_LIMIT_PER_MINUTE: '0' },
         /^RATE_LIMIT_PER_MINUTE: "0" is not a positive whole number/,
       ],
+      [
+        { COMMENT_RATE_LIMIT_PER_MINUTE: '1.5' },
+        /^COMMENT_RATE_LIMIT_PER_MINUTE: "1.5" is not a positive whole number/,
+      ],
     ];
     for (const [env, expected] of cases) {
       const message = problem(env);
@@ -78,10 +82,32 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('limits posting comments to 20 a minute per address unless COMMENT_RATE_LIMIT_PER_MINUTE says', () => {
+    expect(loadConfig({}).commentRateLimitPerMinute).toBe(20);
+    expect(loadConfig({ COMMENT_RATE_LIMIT_PER_MINUTE: '1000' }).commentRateLimitPerMinute).toBe(
+      1000,
+    );
+  });
+
   it('keeps BASE_URL paths as directories so links resolve under them', () => {
     expect(loadConfig({ BASE_URL: 'https://example.org/statements' }).baseUrl.toString()).toBe(
       'https://example.org/statements/',
     );
+  });
+});
+
+describe('loadConfig: DEMO_CONTENT', () => {
+  it('loads the demo content on first start unless DEMO_CONTENT is false', () => {
+    expect(loadConfig({}).demoContent).toBe(true);
+    expect(loadConfig({ DEMO_CONTENT: 'true' }).demoContent).toBe(true);
+    expect(loadConfig({ DEMO_CONTENT: 'false' }).demoContent).toBe(false);
+    expect(loadConfig({ DEMO_CONTENT: ' FALSE ' }).demoContent).toBe(false);
+    expect(loadConfig({ DEMO_CONTENT: '' }).demoContent).toBe(true);
+  });
+
+  it('accepts only true or false, naming the variable in one line', () => {
+    expect(problem({ DEMO_CONTENT: 'no' })).toBe('DEMO_CONTENT: "no" is not true or false');
+    expect(problem({ DEMO_CONTENT: '0' })).toBe('DEMO_CONTENT: "0" is not true or false');
   });
 });
 

@@ -68,6 +68,19 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
   };
 }
 
+/**
+ * Runs `work` in a transaction of `db`, or, when `db` already is one, inside it: Kysely has no
+ * nested transactions, and this lets a use case (publish a statement, post a comment) be part of a
+ * larger one (an import) that commits or rolls back as a whole. Whoever opened the outer
+ * transaction owns the commit, so it should also hold back the events the inner steps announce.
+ */
+export function inTransaction<DB, T>(
+  db: Kysely<DB>,
+  work: (trx: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 /** True when `error` is a unique-constraint violation, on either database. */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

@@ -24,5 +24,18 @@ function copyButtons(): void {
   }
 }
 
+/**
+ * Pages with a discussion (`data-thread-id` on its section) load its island: posting in place and
+ * live updates. Other pages never download it.
+ */
+function discussionIsland(): void {
+  const section = document.querySelector<HTMLElement>('section[data-thread-id]');
+  if (!section) return;
+  import('./discussion.js')
+    .then(({ enhanceDiscussion }) => enhanceDiscussion(section))
+    .catch((error: unknown) => console.error('The discussion could not be enhanced:', error));
+}
+
 confirmDangerousActions();
 copyButtons();
+discussionIsland();
