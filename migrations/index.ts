@@ -3,9 +3,11 @@ import type { Migrations } from '../src/platform/database/migrate.js';
 import * as accounts from './2026-11-24-0001-accounts.js';
 import * as discussion from './2026-11-24-0002-discussion.js';
 import * as subscriptions from './2026-11-24-0003-subscriptions.js';
+import * as discussionIndexes from './2026-11-24-0004-discussion-indexes.js';
 
 export const migrations: Migrations = {
   '2026-11-24-0001-accounts': accounts,
   '2026-11-24-0002-discussion': discussion,
   '2026-11-24-0003-subscriptions': subscriptions,
+  '2026-11-24-0004-discussion-indexes': discussionIndexes,
 };

@@ -36,7 +36,7 @@ import { migrateToLatest } from './platform/database/migrate.js';
 import type { EventBus } from './platform/event-bus.js';
 import { createInProcessEventBus } from './platform/event-bus.js';
 import type { HttpServer } from './platform/http/server.js';
-import { createHttpServer } from './platform/http/server.js';
+import { createHttpServer, sharedRateLimit } from './platform/http/server.js';
 import type { Ids } from './platform/ids.js';
 import { randomIds } from './platform/ids.js';
 import type { Logger } from './platform/logger.js';
@@ -223,11 +223,17 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
         : thread.url,
   });
   const discussionApi = discussionContext(runtime, discussionSettings);
+  // One count of new comments per address, whether posted through the API or a page's form.
+  const postingLimit = sharedRateLimit(app, {
+    max: config.commentRateLimitPerMinute,
+    timeWindow: 60_000,
+  });
   await registerDiscussionRoutes(app, {
     ctx: discussionApi,
+    accounts,
     siteId: () => site.id,
     secret: runtime.secret,
-    postsPerMinute: config.commentRateLimitPerMinute,
+    postingLimit,
     // Discussion never reads statements: the composition root tells it which thread a slug has.
     resolveStatementThread: (siteId, slug) =>
       getPublishedStatement({ ...runtime, discussion: discussionApi }, { siteId, slug }).then(
@@ -252,6 +258,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     siteName: () => site.name,
     discussion: discussionPages,
     baseUrl: config.baseUrl,
+    postingLimit,
   });
   // Atom feeds of threads, and the embed widget (its script, its frame, its admin page).
   registerThreadFeedRoutes(app, {
@@ -269,6 +276,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     baseUrl: config.baseUrl,
     renderVersion: runtime.version,
     discussionPages,
+    postingLimit,
   });
 
   await app.ready();

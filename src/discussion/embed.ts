@@ -31,7 +31,8 @@ import { Type } from 'typebox';
 import { requirePermission } from '../accounts/auth.js';
 import type { AccountsContext } from '../accounts/service.js';
 import { AppError } from '../platform/errors.js';
-import type { HttpServer } from '../platform/http/server.js';
+import { ifNoneMatchHolds } from '../platform/http/conditional.js';
+import type { HttpServer, SharedRateLimit } from '../platform/http/server.js';
 import { allowFramingBy } from '../platform/http/server.js';
 import { publicDir, readManifest } from '../web/assets.js';
 import type { PageContext, PageRenderer } from '../web/page.js';
@@ -71,6 +72,8 @@ export interface EmbedRoutesDeps {
   discussionPages?: DiscussionPages;
   /** Where the built browser assets are (dist/public unless told). */
   assetsDir?: string;
+  /** The limit on new comments per client address, shared with the API and the statement page. */
+  postingLimit: SharedRateLimit;
 }
 
 const EMBED_SCRIPT_ENTRY = 'src/web/client/embed.ts';
@@ -153,7 +156,8 @@ export function registerEmbedRoutes(app: HttpServer, deps: EmbedRoutesDeps): voi
       .header('etag', script.etag)
       // Loaded by pages on other origins, which a `same-origin` resource policy would refuse.
       .header('cross-origin-resource-policy', 'cross-origin');
-    if (request.headers['if-none-match'] === script.etag) return reply.status(304).send();
+    if (ifNoneMatchHolds(request.headers['if-none-match'], script.etag))
+      return reply.status(304).send();
     return reply.type('text/javascript; charset=utf-8').send(script.body);
   });
 
@@ -251,7 +255,8 @@ export function registerEmbedRoutes(app: HttpServer, deps: EmbedRoutesDeps): voi
     {
       schema: { ...hidden, params: ThreadParams, body: CommentFormBody },
       onSend: pages.onSend,
-      config: { csrf: 'same-origin', rateLimit: { max: 30, timeWindow: 60_000 } },
+      onRequest: deps.postingLimit,
+      config: { csrf: 'same-origin', rateLimit: false },
     },
     async (request, reply) => {
       const form = request.body;

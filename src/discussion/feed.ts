@@ -14,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Feed } from 'feed';
 import { Type } from 'typebox';
 import { NotFoundError } from '../platform/errors.js';
+import { ifNoneMatchHolds } from '../platform/http/conditional.js';
 import type { HttpServer } from '../platform/http/server.js';
 import type { DiscussionContext } from './service.js';
 import * as service from './service.js';
@@ -160,9 +161,7 @@ export async function sendThreadFeed(
     .slice(0, 10);
   const etag = `"atom-${input.thread.version}-${variant}"`;
   reply.header('etag', etag).header('cache-control', 'public, max-age=60');
-  const asked = request.headers['if-none-match'];
-  if (asked !== undefined && asked.split(',').some((tag) => tag.trim() === etag))
-    return reply.status(304).send();
+  if (ifNoneMatchHolds(request.headers['if-none-match'], etag)) return reply.status(304).send();
   const comments = await service.listRecentComments(input.ctx, {
     threadId: input.thread.id,
     limit: FEED_ENTRY_LIMIT,

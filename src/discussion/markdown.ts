@@ -44,8 +44,9 @@ const ALLOWED_SCHEME = /^(?:https?|mailto):/i;
 
 /**
  * The href to store for a link destination, or `null` when it must not become a link: anything
- * but an absolute `http:`/`https:` URL with a host or a non-empty `mailto:` (protocol-relative
- * `//host` is taken as `https:`). Parsed with WHATWG `URL`, so entity or case tricks, control
+ * but an absolute `http:`/`https:` URL with a host and no user name or password in it (a link
+ * that hides its real host is phishing) or a non-empty `mailto:` (protocol-relative `//host` is
+ * taken as `https:`). Parsed with WHATWG `URL`, so entity or case tricks, control
  * characters and whitespace are judged exactly as a browser would judge them.
  */
 export function safeHref(href: string): string | null {
@@ -60,7 +61,8 @@ export function safeHref(href: string): string | null {
   switch (url.protocol) {
     case 'http:':
     case 'https:':
-      return url.hostname === '' ? null : url.href;
+      // `https://paypal.com@evil.example` shows one host and goes to another: not a link.
+      return url.hostname === '' || url.username !== '' || url.password !== '' ? null : url.href;
     case 'mailto:':
       return url.pathname === '' ? null : url.href;
     default:

@@ -2,6 +2,7 @@
  * The rules of a discussion: where a reply goes in the tree, how its materialised path and its
  * number are made, who may edit, and which statuses the public sees. Pure functions; no I/O.
  */
+import { isBlank } from './markdown.js';
 
 export const COMMENT_STATUSES = ['pending', 'approved', 'rejected', 'spam', 'deleted'] as const;
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
@@ -92,19 +93,9 @@ export function childPath(parentPath: string | undefined, ordinal: number): stri
   return (parentPath ?? '') + pathSegment(ordinal);
 }
 
-export function depthOfPath(path: string): number {
-  return path.length / SEGMENT_WIDTH;
-}
-
 /** The top-level ancestor's ordinal, which is also its number ("1.", "2." …). */
 export function rootOrdinal(path: string): number {
   return parseInt(path.slice(0, SEGMENT_WIDTH), 36);
-}
-
-/** The smallest path after every path in the subtree under `path`: its next sibling's. */
-export function subtreeUpperBound(path: string): string {
-  const last = parseInt(path.slice(-SEGMENT_WIDTH), 36);
-  return path.slice(0, -SEGMENT_WIDTH) + pathSegment(last + 1);
 }
 
 export interface TreeNode {
@@ -141,6 +132,27 @@ export function ancestorPaths(path: string): string[] {
 
 // --- editing -------------------------------------------------------------------------------
 
+/**
+ * The status of a removed comment: a public one leaves a "comment removed" placeholder that keeps
+ * its replies in place; a hidden one stays hidden (a held one leaves the moderation queue, since
+ * there is nothing left to judge).
+ */
+export function statusAfterRemoval(current: CommentStatus): CommentStatus {
+  if (current === 'approved') return 'deleted';
+  if (current === 'pending') return 'rejected';
+  return current;
+}
+
+/**
+ * The status of a comment after an edit that moderation judged `judged`: an edit can take a
+ * public comment out of view (held, rejected, spam) but never brings a hidden one back; only a
+ * moderator does that.
+ */
+export function statusAfterEdit(current: CommentStatus, judged: CommentStatus): CommentStatus {
+  if (current !== 'approved') return current;
+  return judged;
+}
+
 export function withinEditWindow(
   createdAt: Date,
   now: Date,
@@ -175,12 +187,7 @@ export function bodyProblem(
   settings: DiscussionSettings,
   origin: CommentOrigin,
 ): BodyProblem | undefined {
-  if (
-    // Control characters are exactly what this looks for.
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(body) ||
-    /[\ud800-\udfff]/.test(stripPairs(body))
-  ) {
+  if (hasNonText(body)) {
     return {
       code: 'body-invalid',
       message:
@@ -193,13 +200,26 @@ export function bodyProblem(
       message: `The comment is ${body.length.toLocaleString('en')} characters long; the limit is ${settings.maxBodyLength.toLocaleString('en')}.`,
     };
   }
-  if (origin === 'local' && body.trim() === '') {
+  if (origin === 'local' && isBlank(body)) {
     return { code: 'body-empty', message: 'Write something before posting: the comment is empty.' };
   }
   return undefined;
 }
 
 /** Removes well-formed surrogate pairs, so that what remains shows lone (broken) surrogates. */
+/**
+ * True when `text` holds what is not text: control characters other than tab and line breaks,
+ * non-characters, or a lone half of a surrogate pair (PostgreSQL refuses NUL and broken UTF-16).
+ */
+export function hasNonText(text: string): boolean {
+  return (
+    // Control characters are exactly what this looks for.
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.test(text) ||
+    /[\ud800-\udfff]/.test(stripPairs(text))
+  );
+}
+
 function stripPairs(text: string): string {
   return text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '');
 }

@@ -30,6 +30,7 @@ import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { can } from '../accounts/model.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
+import { ifNoneMatchHolds } from '../platform/http/conditional.js';
 import { CSRF_COOKIE } from '../platform/http/server.js';
 import { keyedHash } from '../platform/ids.js';
 import type { PageContext } from '../web/page.js';
@@ -281,16 +282,6 @@ function editorOf(owner: Owner, commentId: string): Editor {
   };
 }
 
-/** `If-None-Match` holds `etag` (weak comparison, as for GET). */
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  const bare = etag.replace(/^W\//, '');
-  return ifNoneMatch
-    .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, ''))
-    .some((tag) => tag === bare || tag === '*');
-}
-
 export function createDiscussionPages(options: DiscussionPagesOptions): DiscussionPages {
   const { ctx } = options;
   const perPage = options.perPage ?? TOP_LEVEL_PER_PAGE;
@@ -495,7 +486,7 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
       }
       const cacheControl =
         oneOff || personal ? 'private, no-store' : isPrivate ? 'private, no-cache' : 'no-cache';
-      if (etag && matches(request.headers['if-none-match'], etag)) {
+      if (etag && ifNoneMatchHolds(request.headers['if-none-match'], etag)) {
         reply
           .code(304)
           .header('etag', etag)

@@ -12,17 +12,6 @@ import type { Comment, Reason, Thread } from './store.js';
 const Nullable = <T extends TSchema>(schema: T, options?: { description: string }) =>
   Type.Union([schema, Type.Null()], options);
 
-export const ErrorResponse = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    }),
-  },
-  { description: 'What went wrong: a stable `code` and a message for people.' },
-);
-
 export const ThreadSchema = Type.Object({
   id: Type.String(),
   title: Type.String(),

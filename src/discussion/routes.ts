@@ -8,15 +8,18 @@ import type { FastifyBodyParser, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requirePermission } from '../accounts/auth.js';
 import { can } from '../accounts/model.js';
+import type { AccountsContext } from '../accounts/service.js';
 import { BadRequestError, NotFoundError, UnprocessableError } from '../platform/errors.js';
-import type { HttpServer } from '../platform/http/server.js';
+import { ifNoneMatchHolds } from '../platform/http/conditional.js';
+import { ErrorResponse } from '../platform/http/schemas.js';
+import type { HttpServer, SharedRateLimit } from '../platform/http/server.js';
 import { keyedHash } from '../platform/ids.js';
+import { findEmbeddedThread } from './embed-service.js';
 import type { LiveHubOptions } from './live.js';
 import { createLiveHub, parseLastEventId } from './live.js';
 import {
   CommentSchema,
   CommentStatusSchema,
-  ErrorResponse,
   ReasonSchema,
   ThreadSchema,
   decodeCursor,
@@ -30,6 +33,8 @@ import * as service from './service.js';
 
 export interface DiscussionRoutesDeps {
   ctx: DiscussionContext;
+  /** The site's settings: `GET /threads?url=` files a page under the embed's address rule. */
+  accounts: AccountsContext;
   siteId: () => string;
   /** The server's secret: client addresses are kept only as a keyed hash made with it. */
   secret: string;
@@ -38,8 +43,11 @@ export interface DiscussionRoutesDeps {
    * discussion never reads the statements table.
    */
   resolveStatementThread: (siteId: string, slug: string) => Promise<string | undefined>;
-  /** New comments one client address may post a minute. Default 20. */
-  postsPerMinute?: number;
+  /**
+   * The limit on new comments per client address, shared with the statement page's and the
+   * embed's comment forms (`sharedRateLimit`).
+   */
+  postingLimit: SharedRateLimit;
   live?: Pick<LiveHubOptions, 'heartbeatMs' | 'retryMs'>;
 }
 
@@ -206,7 +214,10 @@ export async function registerDiscussionRoutes(
         }
         if (url !== undefined)
           return presentThread(
-            await service.findThreadForPage(ctx, { siteId: deps.siteId(), url }),
+            await findEmbeddedThread(
+              { discussion: ctx, accounts: deps.accounts },
+              { siteId: deps.siteId(), pageUrl: url },
+            ),
           );
         const slug = statement ?? '';
         const threadId = await deps.resolveStatementThread(deps.siteId(), slug);
@@ -274,7 +285,8 @@ export async function registerDiscussionRoutes(
           body: NewComment,
           response: { 201: PostedComment, ...errors(400, 403, 404, 409, 413, 415, 422, 429) },
         },
-        config: { rateLimit: { max: deps.postsPerMinute ?? 20, timeWindow: 60_000 } },
+        onRequest: deps.postingLimit,
+        config: { rateLimit: false },
       },
       async (request, reply) => {
         const { body } = request;
@@ -477,9 +489,7 @@ function fresh(request: FastifyRequest, reply: FastifyReply, etag: string): bool
     .header('etag', etag)
     .header('cache-control', 'private, no-cache')
     .header('vary', 'Cookie, Authorization');
-  const weak = (tag: string) => tag.trim().replace(/^W\//, '');
-  const header = request.headers['if-none-match'];
-  return header !== undefined && header.split(',').some((tag) => weak(tag) === weak(etag));
+  return ifNoneMatchHolds(request.headers['if-none-match'], etag);
 }
 
 /**

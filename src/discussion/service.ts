@@ -24,21 +24,28 @@ import type { CommentOrigin, CommentSort, CommentStatus, DiscussionSettings } fr
 import {
   ancestorPaths,
   bodyProblem,
+  hasNonText,
   childPath,
   effectiveParent,
   isPublicStatus,
   MAX_ORDINAL,
-  normalisePageUrl,
   inDisplayOrder,
   numbersOnPage,
   pageCount,
   pathRangeOfNumbers,
+  statusAfterEdit,
+  statusAfterRemoval,
   TOP_LEVEL_PER_PAGE,
   withinEditWindow,
   editWindowText,
 } from './model.js';
 import type { ReplyNotificationState, ReplySubscriptionSettings } from './notifications.js';
-import { COMMENTS_TOPIC, requireSubscribable, subscribeToReplies } from './notifications.js';
+import {
+  COMMENTS_TOPIC,
+  endSubscriptionOfComment,
+  requireSubscribable,
+  subscribeToReplies,
+} from './notifications.js';
 import * as store from './store.js';
 import type { Comment, DiscussionDb, Thread } from './store.js';
 
@@ -50,7 +57,10 @@ export interface DiscussionContext {
   settings: DiscussionSettings;
   /** Reply notifications by e-mail; without it (or with it disabled) `notifyReplies` is refused. */
   replyNotifications?: ReplySubscriptionSettings;
-  /** The moderation verdict every new comment gets (moderation's `judgeComment` by default). */
+  /**
+   * The moderation verdict every new comment and every edit gets (moderation's `judgeComment` by
+   * default).
+   */
   judge?: CommentJudge;
 }
 
@@ -104,24 +114,6 @@ export async function createThread(
 export async function getThread(ctx: DiscussionContext, threadId: string): Promise<Thread> {
   const thread = await store.findThread(ctx.db, threadId);
   if (!thread) throw new NotFoundError(`There is no thread ${threadId}.`, 'thread-not-found');
-  return thread;
-}
-
-/** The thread of an external page (the embed's look-up), by its address in normalised form. */
-export async function findThreadForPage(
-  ctx: DiscussionContext,
-  input: { siteId: string; url: string },
-): Promise<Thread> {
-  const url = normalisePageUrl(input.url);
-  if (url === undefined) {
-    throw new BadRequestError(
-      `"${input.url}" is not the address of a web page; it must start with http:// or https://.`,
-      'invalid-page-url',
-    );
-  }
-  const thread = await store.findThreadByUrl(ctx.db, input.siteId, url);
-  if (!thread)
-    throw new NotFoundError(`There is no thread for the page ${url}.`, 'thread-not-found');
   return thread;
 }
 
@@ -183,6 +175,12 @@ export interface PostedComment {
 function validAuthor(author: CommentAuthor): CommentAuthor {
   const name = author.name.trim().replace(/\s+/g, ' ');
   if (!name) throw new UnprocessableError('Give a name to comment under.', 'name-missing');
+  if (hasNonText(name)) {
+    throw new UnprocessableError(
+      'The name contains characters that are not text (control characters or broken Unicode); type it again.',
+      'name-invalid',
+    );
+  }
   if (name.length > 100)
     throw new UnprocessableError('A name can be at most 100 characters.', 'name-too-long');
   const email = author.email?.trim() ? normaliseEmail(author.email) : undefined;
@@ -192,24 +190,34 @@ function validAuthor(author: CommentAuthor): CommentAuthor {
       'invalid-email',
     );
   }
-  const url = author.url?.trim() || undefined;
-  if (url !== undefined) {
+  const given = author.url?.trim() || undefined;
+  let url: string | undefined;
+  if (given !== undefined) {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(url);
+      parsed = new URL(given);
     } catch {
       parsed = undefined;
     }
     if (
       !parsed ||
       (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
-      url.length > 500
+      given.length > 500 ||
+      parsed.href.length > 500
     ) {
       throw new UnprocessableError(
-        `"${url}" is not a web address; it must start with http:// or https://.`,
+        `"${given}" is not a web address; it must start with http:// or https://.`,
         'invalid-url',
       );
     }
+    if (parsed.username !== '' || parsed.password !== '') {
+      throw new UnprocessableError(
+        'A web address with a user name or password in it (user:password@) is not accepted; give the address without it.',
+        'url-has-credentials',
+      );
+    }
+    // The parsed form: control characters are dropped or percent-encoded, the host normalised.
+    url = parsed.href;
   }
   return { accountId: author.accountId, name, email, url };
 }
@@ -259,7 +267,8 @@ export async function postComment(
     let parent: Comment | undefined;
     if (input.parentId !== undefined) {
       const requested = await store.findComment(trx, input.parentId);
-      if (!requested)
+      // A comment readers cannot see cannot be replied to (imports keep their trees as they were).
+      if (!requested || (origin === 'local' && !isPublicStatus(requested.status)))
         throw new NotFoundError(
           `There is no comment ${input.parentId} to reply to.`,
           'parent-not-found',
@@ -278,11 +287,15 @@ export async function postComment(
       parent = effectiveParent(requested, ancestors, ctx.settings.maxDepth);
     }
 
-    const ordinal = parent
-      ? await store.takeReplyOrdinal(trx, parent.id)
-      : input.number !== undefined
-        ? await takeImportedNumber(trx, thread, input.number)
-        : await store.takeTopLevelOrdinal(trx, thread.id);
+    const status = STATUS_OF[verdict.decision];
+    const change = { publicDelta: isPublicStatus(status) ? 1 : 0, now };
+    // A new top-level comment takes its number and bumps the thread in one UPDATE.
+    let bumped: number | undefined;
+    let ordinal: number;
+    if (parent) ordinal = await store.takeReplyOrdinal(trx, parent.id);
+    else if (input.number !== undefined)
+      ordinal = await takeImportedNumber(trx, thread, input.number);
+    else ({ ordinal, version: bumped } = await store.takeTopLevelOrdinal(trx, thread.id, change));
     const isStatementAuthor =
       (author.accountId !== undefined && author.accountId === thread.authorAccountId) ||
       (origin !== 'local' && thread.authorName !== undefined && author.name === thread.authorName);
@@ -301,7 +314,7 @@ export async function postComment(
       isStatementAuthor,
       body: input.body,
       html,
-      status: STATUS_OF[verdict.decision],
+      status,
       reasons: verdict.reasons,
       origin,
       externalId: input.externalId,
@@ -318,12 +331,7 @@ export async function postComment(
         now,
       });
     }
-    const bumped = await store.bumpThread(
-      trx,
-      thread.id,
-      isPublicStatus(created.status) ? 1 : 0,
-      now,
-    );
+    bumped ??= await store.bumpThread(trx, thread.id, change.publicDelta, now);
     return { comment: created, version: bumped };
   });
 
@@ -395,7 +403,10 @@ async function requireComment(db: DiscussionDb, commentId: string): Promise<Comm
   return comment;
 }
 
-/** Replaces a comment's text within the edit window, keeping the old text in its history. */
+/**
+ * Replaces a comment's text within the edit window, keeping the old text in its history. The new
+ * text is judged like a new comment: a held edit takes the comment out of view until approved.
+ */
 export async function editComment(
   ctx: DiscussionContext,
   input: { commentId: string; body: string; editor: Editor },
@@ -427,15 +438,32 @@ export async function editComment(
       html: comment.html,
       replacedAt: now,
     });
-    await store.updateCommentBody(trx, { id: comment.id, body: input.body, html, editedAt: now });
-    const bumped = await store.bumpThread(trx, comment.threadId, 0, now);
-    return { updated: { ...comment, body: input.body, html, editedAt: now }, version: bumped };
+    const verdict = (ctx.judge ?? judgeComment)({
+      body: input.body,
+      authorName: comment.authorName,
+      authorEmail: comment.authorEmail,
+      authorAccountId: comment.authorAccountId,
+      threadStatus: thread?.status ?? 'open',
+      origin: 'local',
+      now,
+    });
+    const status = statusAfterEdit(comment.status, STATUS_OF[verdict.decision]);
+    const reasons = status === comment.status ? comment.reasons : verdict.reasons;
+    const changed = { body: input.body, html, status, reasons, editedAt: now };
+    await store.updateCommentBody(trx, { id: comment.id, ...changed });
+    const publicDelta = Number(isPublicStatus(status)) - Number(isPublicStatus(comment.status));
+    const bumped = await store.bumpThread(trx, comment.threadId, publicDelta, now);
+    return { updated: { ...comment, ...changed }, version: bumped };
   });
   await announce(ctx, 'comment.edited', updated, version);
   return updated;
 }
 
-/** Removes a comment but keeps its place in the tree, so its replies stay where they were. */
+/**
+ * Removes a comment but keeps its place in the tree, so its replies stay where they were: a public
+ * one becomes a "comment removed" placeholder, a hidden one stays hidden. Its earlier versions go
+ * with it, and so does its reply subscription, in the same transaction.
+ */
 export async function deleteComment(
   ctx: DiscussionContext,
   input: { commentId: string; editor: Editor },
@@ -449,12 +477,15 @@ export async function deleteComment(
         'not-author',
       );
     }
-    await store.markCommentDeleted(trx, comment.id, now);
-    const wasPublic = isPublicStatus(comment.status) ? 1 : 0;
-    const bumped = await store.bumpThread(trx, comment.threadId, -wasPublic, now);
+    const status = statusAfterRemoval(comment.status);
+    await store.markCommentDeleted(trx, comment.id, status, now);
+    await endSubscriptionOfComment(trx, comment.id, now);
+    // The count is of comments readers can read: a placeholder is not one.
+    const wasCounted = comment.status === 'approved' ? 1 : 0;
+    const bumped = await store.bumpThread(trx, comment.threadId, -wasCounted, now);
     const placeholder: Comment = {
       ...comment,
-      status: 'deleted',
+      status,
       body: '',
       html: '',
       authorEmail: undefined,
@@ -551,10 +582,6 @@ export async function listRecentComments(
     statuses: ['approved'],
     limit: input.limit,
   });
-}
-
-export async function commentHistory(ctx: DiscussionContext, commentId: string) {
-  return store.listCommentEdits(ctx.db, commentId);
 }
 
 /** A page of a thread in display order; moderators also see comments the public does not. */

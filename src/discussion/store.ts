@@ -124,7 +124,7 @@ function toThread(row: Selectable<ThreadsTable>): Thread {
   };
 }
 
-function toComment(row: Selectable<CommentsTable>): Comment {
+function toComment(row: Pick<Selectable<CommentsTable>, CommentColumn>): Comment {
   return {
     id: row.id,
     threadId: row.thread_id,
@@ -166,6 +166,7 @@ const threadColumns = [
   'updated_at',
 ] as const;
 
+/** Every column a `Comment` is read from; not the poster's address hash, which is only written. */
 const commentColumns = [
   'id',
   'thread_id',
@@ -185,11 +186,11 @@ const commentColumns = [
   'reasons',
   'origin',
   'external_id',
-  'ip_hash',
   'edit_token_hash',
   'created_at',
   'edited_at',
 ] as const;
+type CommentColumn = (typeof commentColumns)[number];
 
 // --- threads -------------------------------------------------------------------------------
 
@@ -249,15 +250,27 @@ export async function findThreadByUrl(
   return row && toThread(row);
 }
 
-/** Takes the next top-level number atomically (a row lock on PostgreSQL, the write lock on SQLite). */
-export async function takeTopLevelOrdinal(db: DiscussionDb, threadId: string): Promise<number> {
+/**
+ * Takes the next top-level number atomically (a row lock on PostgreSQL, the write lock on SQLite)
+ * and records the change as `bumpThread` does, in the same one UPDATE.
+ */
+export async function takeTopLevelOrdinal(
+  db: DiscussionDb,
+  threadId: string,
+  change: { publicDelta: number; now: Date },
+): Promise<{ ordinal: number; version: number }> {
   const row = await db
     .updateTable('threads')
-    .set((eb) => ({ top_level_count: eb('top_level_count', '+', 1) }))
+    .set((eb) => ({
+      top_level_count: eb('top_level_count', '+', 1),
+      version: eb('version', '+', 1),
+      comment_count: eb('comment_count', '+', change.publicDelta),
+      updated_at: change.now.toISOString(),
+    }))
     .where('id', '=', threadId)
-    .returning('top_level_count')
+    .returning(['top_level_count', 'version'])
     .executeTakeFirstOrThrow();
-  return Number(row.top_level_count);
+  return { ordinal: Number(row.top_level_count), version: Number(row.version) };
 }
 
 /**
@@ -438,13 +451,27 @@ export async function listRecentComments(
   return rows.map(toComment);
 }
 
+/** Replaces a comment's text, with the status and reasons moderation gave the new text. */
 export async function updateCommentBody(
   db: DiscussionDb,
-  comment: { id: string; body: string; html: string; editedAt: Date },
+  comment: {
+    id: string;
+    body: string;
+    html: string;
+    status: CommentStatus;
+    reasons: Reason[];
+    editedAt: Date;
+  },
 ): Promise<void> {
   await db
     .updateTable('comments')
-    .set({ body: comment.body, html: comment.html, edited_at: comment.editedAt.toISOString() })
+    .set({
+      body: comment.body,
+      html: comment.html,
+      status: comment.status,
+      reasons: JSON.stringify(comment.reasons),
+      edited_at: comment.editedAt.toISOString(),
+    })
     .where('id', '=', comment.id)
     .execute();
 }
@@ -465,27 +492,20 @@ export async function insertCommentEdit(
     .execute();
 }
 
-export async function listCommentEdits(db: DiscussionDb, commentId: string) {
-  const rows = await db
-    .selectFrom('comment_edits')
-    .select(['body', 'html', 'replaced_at'])
-    .where('comment_id', '=', commentId)
-    .orderBy('replaced_at')
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => ({
-    body: row.body,
-    html: row.html,
-    replacedAt: new Date(row.replaced_at),
-  }));
-}
-
-/** Removal keeps the node (and so its replies' places) but not its words or its author's data. */
-export async function markCommentDeleted(db: DiscussionDb, id: string, now: Date): Promise<void> {
+/**
+ * Removal keeps the node (and so its replies' places) but not its words, its author's data or its
+ * earlier versions; `status` is the one it is left with (model.ts, `statusAfterRemoval`).
+ */
+export async function markCommentDeleted(
+  db: DiscussionDb,
+  id: string,
+  status: CommentStatus,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('comments')
     .set({
-      status: 'deleted',
+      status,
       body: '',
       html: '',
       author_email: null,
@@ -495,4 +515,5 @@ export async function markCommentDeleted(db: DiscussionDb, id: string, now: Date
     })
     .where('id', '=', id)
     .execute();
+  await db.deleteFrom('comment_edits').where('comment_id', '=', id).execute();
 }

@@ -17,7 +17,8 @@ import {
   viewOf,
 } from '../discussion/pages.js';
 import type { DiscussionNotice, DiscussionView, FormProblem } from '../discussion/views.js';
-import type { HttpServer } from '../platform/http/server.js';
+import { ErrorResponse } from '../platform/http/schemas.js';
+import type { HttpServer, SharedRateLimit } from '../platform/http/server.js';
 import { HomePage } from '../web/home.js';
 import type { PageRenderer } from '../web/page.js';
 import { statementStamp } from './model.js';
@@ -33,11 +34,9 @@ export interface StatementRoutesDeps {
   discussion: DiscussionPages;
   /** The public address of the site, for the absolute links a feed needs. */
   baseUrl: URL;
+  /** The limit on new comments per client address, shared with the API and the embed. */
+  postingLimit: SharedRateLimit;
 }
-
-const ErrorResponse = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-});
 
 const StatementListItem = Type.Object({
   id: Type.String(),
@@ -138,6 +137,8 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
     {
       schema: { ...pageSchema, params: SlugParams, body: CommentFormBody },
       onSend: discussion.onSend,
+      onRequest: deps.postingLimit,
+      config: { rateLimit: false },
     },
     async (request, reply) => {
       const published = await service.getPublishedStatement(ctx, {

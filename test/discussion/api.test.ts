@@ -6,7 +6,9 @@ import * as accounts from '../../src/accounts/service.js';
 import type { Role } from '../../src/accounts/model.js';
 import { accountsContext, discussionContext } from '../../src/app.js';
 import type { CommentStatus } from '../../src/discussion/model.js';
-import { childPath, normalisePageUrl } from '../../src/discussion/model.js';
+import { embedPageUrl } from '../../src/discussion/embed-model.js';
+import { addEmbedOrigin } from '../../src/discussion/embed-service.js';
+import { childPath } from '../../src/discussion/model.js';
 import type { DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';
 import * as store from '../../src/discussion/store.js';
@@ -17,6 +19,7 @@ import type { DatabaseKind } from '../helpers/databases.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { addMemberWithPassword, startTestServer } from '../helpers/runtime.js';
+import { editHistory } from './history.js';
 
 interface ApiComment {
   id: string;
@@ -92,7 +95,10 @@ async function errorOf(response: Response): Promise<[number, string]> {
 
 /** A comment the moderation verdict would have held, written straight to the store. */
 async function insertHeld(ctx: DiscussionContext, thread: Thread, status: CommentStatus) {
-  const ordinal = await store.takeTopLevelOrdinal(ctx.db, thread.id);
+  const { ordinal } = await store.takeTopLevelOrdinal(ctx.db, thread.id, {
+    publicDelta: 0,
+    now: clock.now(),
+  });
   const comment: Comment = {
     id: ctx.ids.id(),
     threadId: thread.id,
@@ -117,7 +123,6 @@ async function insertHeld(ctx: DiscussionContext, thread: Thread, status: Commen
     editedAt: undefined,
   };
   await store.insertComment(ctx.db, comment, undefined);
-  await store.bumpThread(ctx.db, thread.id, 0, clock.now());
   return comment;
 }
 
@@ -151,28 +156,58 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
     });
 
     it('finds the thread of an embedding page whatever form its address takes', async () => {
-      const page = 'https://blog.example.org/2026/essay?id=7';
+      // Filed as the embed files it: by default the query string does not tell pages apart.
+      const page = 'https://blog.example.org/2026/essay';
       const thread = await discussion.createThread(s.ctx, {
         siteId: s.server.siteId,
         title: 'An essay',
-        url: normalisePageUrl(page),
+        url: embedPageUrl(`${page}?id=7`, { keepQuery: false }),
       });
       const lookUp = (url: string) =>
         fetch(`${s.server.url}/api/v1/threads?url=${encodeURIComponent(url)}`);
       for (const form of [
         page,
+        `${page}?id=7`,
+        `${page}?id=8`,
+        `${page}?utm_source=feed`,
         'HTTPS://Blog.Example.ORG:443/2026/essay?id=7#comments',
-        'https://blog.example.org/2026/essay?id=7#',
+        'https://blog.example.org/2026/essay#',
       ]) {
         const response = await lookUp(form);
         expect(response.status).toBe(200);
         expect(await response.json()).toMatchObject({ id: thread.id, url: page });
       }
-      expect(await errorOf(await lookUp('https://blog.example.org/2026/essay?id=8'))).toEqual([
+      expect(await errorOf(await lookUp('https://blog.example.org/2026/other'))).toEqual([
         404,
         'thread-not-found',
       ]);
       expect(await errorOf(await lookUp('javascript:alert(1)'))).toEqual([400, 'invalid-page-url']);
+
+      // A site whose pages are told apart by their query (`embedKeepQuery`) looks up by it.
+      await accounts.updateSiteSettings(
+        accountsContext(s.server.runtime),
+        s.server.siteId,
+        (settings) => ({
+          ...settings,
+          embedKeepQuery: true,
+        }),
+      );
+      const byQuery = await discussion.createThread(s.ctx, {
+        siteId: s.server.siteId,
+        title: 'Page 7',
+        url: embedPageUrl(`${page}?id=7`, { keepQuery: true }),
+      });
+      const seven = await lookUp(`${page}?id=7&utm_source=feed`);
+      expect(await seven.json()).toMatchObject({ id: byQuery.id, url: `${page}?id=7` });
+      expect(await errorOf(await lookUp(`${page}?id=8`))).toEqual([404, 'thread-not-found']);
+      await accounts.updateSiteSettings(
+        accountsContext(s.server.runtime),
+        s.server.siteId,
+        (settings) => ({
+          ...settings,
+          embedKeepQuery: false,
+        }),
+      );
     });
 
     it('finds the thread of a published statement by its slug, and no other', async () => {
@@ -244,7 +279,7 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
           parentId: null,
           depth: 1,
           number: 1,
-          author: { name: 'Ann', url: 'https://ann.example.org', isStatementAuthor: false },
+          author: { name: 'Ann', url: 'https://ann.example.org/', isStatementAuthor: false },
           html: '<p>First <em>point</em></p>\n',
           createdAt: '2026-11-24T10:00:00.000Z',
           editedAt: null,
@@ -402,7 +437,7 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
         comment: {
           number: 1,
           depth: 1,
-          author: { name: 'Ann', url: 'https://ann.example.org', isStatementAuthor: false },
+          author: { name: 'Ann', url: 'https://ann.example.org/', isStatementAuthor: false },
           status: 'approved',
         },
       });
@@ -450,6 +485,36 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
         .executeTakeFirstOrThrow();
       expect(row.ip_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.ip_hash).not.toContain('127.0.0.1');
+    });
+
+    it('refuses control characters in a name, and keeps only the parsed form of a URL', async () => {
+      const nul = await sendJson(postUrl(), 'POST', { authorName: 'Ann\u0000', body: 'x' });
+      expect(await errorOf(nul)).toEqual([422, 'name-invalid']);
+      const withNul = await sendJson(postUrl(), 'POST', {
+        authorName: 'Ann',
+        authorUrl: 'https://ann.example.org/a\u0000b',
+        body: 'x',
+      });
+      expect(withNul.status).toBe(201);
+      const { comment } = (await withNul.json()) as { comment: ApiComment };
+      expect(comment.author?.url).toBe('https://ann.example.org/a%00b');
+      const credentials = await sendJson(postUrl(), 'POST', {
+        authorName: 'Ann',
+        authorUrl: 'https://paypal.com:x@evil.example/',
+        body: 'x',
+      });
+      expect(await errorOf(credentials)).toEqual([422, 'url-has-credentials']);
+    });
+
+    it('opens an embedded thread whatever title the page sends, NUL included', async () => {
+      await addEmbedOrigin(accountsContext(s.server.runtime), {
+        siteId: s.server.siteId,
+        origin: 'https://nul.example.org',
+      });
+      const response = await fetch(
+        `${s.server.url}/embed/thread?url=${encodeURIComponent('https://nul.example.org/p')}&title=%00`,
+      );
+      expect(response.status).toBeLessThan(500);
     });
   });
 
@@ -654,7 +719,7 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
         { 'x-edit-token': editToken ?? '' },
       );
       expect(viaHeader.status).toBe(200);
-      expect(await discussion.commentHistory(s.ctx, comment.id)).toMatchObject([
+      expect(await editHistory(s.ctx.db, comment.id)).toMatchObject([
         { body: 'teh draft' },
         { body: 'the draft' },
       ]);
@@ -805,6 +870,30 @@ describe('the posting rate limit', () => {
       expect(((await limited.json()) as ApiError).error.code).toBe('rate-limited');
       // Reading is not limited by posting.
       expect((await fetch(`${url}?limit=1`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts the embed’s comment form against the same limit as the API', async () => {
+    const server = await startTestServer({ env: { COMMENT_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const ctx = discussionContext(server.runtime);
+      const thread = await discussion.createThread(ctx, {
+        siteId: server.siteId,
+        title: 'Embedded',
+        url: 'https://blog.example.org/essay',
+      });
+      const url = `${server.url}/api/v1/threads/${thread.id}/comments`;
+      for (let i = 0; i < 2; i++)
+        expect((await sendJson(url, 'POST', { authorName: 'A', body: `#${i}` })).status).toBe(201);
+      const framed = await fetch(`${server.url}/embed/threads/${thread.id}/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: new URLSearchParams({ name: 'A', body: 'one more' }).toString(),
+      });
+      expect(framed.status).toBe(429);
+      expect(framed.headers.get('content-type')).toMatch(/^text\/html/);
     } finally {
       await server.close();
     }

@@ -490,7 +490,10 @@ describe.each(databaseKinds)('live updates over HTTP on $name', (kind) => {
     await reader.events.next();
     await moderator.events.next();
 
-    const ordinal = await store.takeTopLevelOrdinal(ctx.db, thread.id);
+    const { ordinal, version } = await store.takeTopLevelOrdinal(ctx.db, thread.id, {
+      publicDelta: 0,
+      now: new Date(),
+    });
     const held: Comment = comment({
       id: ctx.ids.id(),
       threadId: thread.id,
@@ -501,7 +504,6 @@ describe.each(databaseKinds)('live updates over HTTP on $name', (kind) => {
       html: '<p>held for review</p>\n',
     });
     await store.insertComment(ctx.db, held, undefined);
-    const version = await store.bumpThread(ctx.db, thread.id, 0, new Date());
     await counting.bus.publish({
       type: 'comment.created',
       topic: topic(),

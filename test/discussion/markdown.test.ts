@@ -197,6 +197,18 @@ describe('renderMarkdown: links', () => {
     ])
       expect(safeHref(bad), bad).toBeNull();
   });
+
+  it('refuses links that hide their host behind a user name or password', () => {
+    for (const hiding of [
+      'https://paypal.com@evil.example',
+      'https://paypal.com:login@evil.example/',
+      '//paypal.com@evil.example',
+    ])
+      expect(safeHref(hiding), hiding).toBeNull();
+    const html = renderMarkdown('[x](https://paypal.com@evil.example)');
+    expect(html).not.toContain('evil.example"');
+    expect(html).not.toMatch(/href="[^"]*@/);
+  });
 });
 
 describe('renderMarkdown: linkify', () => {

@@ -6,13 +6,13 @@ import {
   ancestorPaths,
   bodyProblem,
   childPath,
-  depthOfPath,
   effectiveParent,
   isPublicStatus,
   normalisePageUrl,
+  pathRangeOfNumbers,
   pathSegment,
   rootOrdinal,
-  subtreeUpperBound,
+  statusAfterEdit,
   withinEditWindow,
 } from '../../src/discussion/model.js';
 
@@ -23,7 +23,6 @@ describe('materialised paths', () => {
     expect(() => pathSegment(0)).toThrow(RangeError);
     const path = childPath(childPath(undefined, 6), 2);
     expect(path).toBe('000006000002');
-    expect(depthOfPath(path)).toBe(2);
     expect(rootOrdinal(path)).toBe(6);
     expect(ancestorPaths(childPath(path, 1))).toEqual(['000006', '000006000002']);
   });
@@ -52,11 +51,11 @@ describe('materialised paths', () => {
           nodes.flatMap((n) => [n.path, ...walk(n.children)]);
         const sorted = all.map((n) => n.path).sort();
         expect(sorted).toEqual(walk(roots));
-        // and every subtree lies between a node's path and its upper bound
-        for (const node of all) {
-          const inside = walk([node]);
-          const bound = subtreeUpperBound(node.path);
-          expect(sorted.filter((p) => p >= node.path && p < bound)).toEqual(inside);
+        // and the path range of a top-level number holds exactly that comment and its replies
+        for (const root of roots) {
+          const number = rootOrdinal(root.path);
+          const { fromPath, beforePath } = pathRangeOfNumbers({ first: number, last: number });
+          expect(sorted.filter((p) => p >= fromPath && p < beforePath)).toEqual(walk([root]));
         }
       }),
       { numRuns: 200 },
@@ -105,8 +104,18 @@ describe('rules', () => {
     expect(withinEditWindow(created, new Date('2026-01-01T10:15:01Z'), settings)).toBe(false);
   });
 
+  it('lets an edit hide a public comment but never show a hidden one', () => {
+    expect(statusAfterEdit('approved', 'pending')).toBe('pending');
+    expect(statusAfterEdit('approved', 'approved')).toBe('approved');
+    expect(statusAfterEdit('pending', 'approved')).toBe('pending');
+    expect(statusAfterEdit('spam', 'pending')).toBe('spam');
+  });
+
   it('refuses empty new comments but not empty imported ones', () => {
     expect(bodyProblem('  \n ', settings, 'local')?.code).toBe('body-empty');
+    for (const blank of ['\u200b', '---', '> ', '** **', '\u3164'])
+      expect(bodyProblem(blank, settings, 'local')?.code).toBe('body-empty');
+    expect(bodyProblem('---', settings, 'import')).toBeUndefined();
     expect(bodyProblem('', settings, 'import')).toBeUndefined();
   });
 

@@ -610,6 +610,21 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
     expect(row.unsubscribed_at).not.toBeNull();
   });
 
+  it('ends the subscription in the removal itself, not only when the event arrives', async () => {
+    const { comment, editToken } = await subscribeAndConfirm('ann@example.org');
+    const silent = { ...ctx.bus, publish: async () => undefined };
+    await discussion.deleteComment(
+      { ...ctx, bus: silent },
+      { commentId: comment.id, editor: { editToken } },
+    );
+    const row = await server.runtime.db
+      .selectFrom('subscriptions')
+      .select(['email', 'unsubscribed_at'])
+      .where('comment_id', '=', comment.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ email: null, unsubscribed_at: clock.now().toISOString() });
+  });
+
   it('refuses notifications without an address, writing nothing', async () => {
     const error = await failure(
       discussion.postComment(ctx, {

@@ -23,6 +23,7 @@ import { Browser } from '../helpers/http.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { addMemberWithPassword, holdMarkedComments, startTestServer } from '../helpers/runtime.js';
 import { buildStatement } from '../statements/factories.js';
+import { editHistory } from './history.js';
 
 // --- reading HTML without a parser ---------------------------------------------------------
 
@@ -576,9 +577,7 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
     expect(cardOf(page, id)).toContain('<p>the <em>first</em> draft</p>');
     expect(cardOf(page, id)).toMatch(/class="comment-edited"/);
     expect(cardOf(page, id)).toContain('the *first* draft</textarea>');
-    expect(await discussion.commentHistory(ctx.discussion, id)).toMatchObject([
-      { body: 'teh first draft' },
-    ]);
+    expect(await editHistory(ctx.discussion.db, id)).toMatchObject([{ body: 'teh first draft' }]);
 
     // After the window: no edit control any more (delete stays a while), and a page left open
     // that posts its edit form anyway is refused with the reason, the text kept.

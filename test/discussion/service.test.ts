@@ -1,4 +1,6 @@
 // Discussion use cases on a real database, once per database kind.
+import type { KyselyPlugin } from 'kysely';
+import { UpdateQueryNode } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
 import { accountsContext } from '../../src/app.js';
@@ -11,7 +13,8 @@ import { AppError } from '../../src/platform/errors.js';
 import type { BusEvent } from '../../src/platform/event-bus.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
-import { createTestRuntime } from '../helpers/runtime.js';
+import { createTestRuntime, holdMarkedComments } from '../helpers/runtime.js';
+import { editHistory } from './history.js';
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
@@ -87,6 +90,31 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
     expect(updated.version).toBe(8);
   });
 
+  it('writes the thread row once for a new top-level comment (number and version together)', async () => {
+    let threadUpdates = 0;
+    const counting: KyselyPlugin = {
+      transformQuery({ node }) {
+        if (UpdateQueryNode.is(node) && JSON.stringify(node.table).includes('"threads"'))
+          threadUpdates += 1;
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    };
+    const counted = { ...ctx, db: ctx.db.withPlugin(counting) };
+    const { comment } = await discussion.postComment(counted, {
+      threadId: thread.id,
+      author: { name: 'Ann' },
+      body: 'first',
+    });
+    expect(threadUpdates).toBe(1);
+    expect(await discussion.getThread(ctx, thread.id)).toMatchObject({
+      topLevelCount: 1,
+      commentCount: 1,
+      version: 2,
+    });
+    expect(comment.number).toBe(1);
+  });
+
   it('attaches replies beyond the maximum depth to the deepest allowed ancestor', async () => {
     let parentId: string | undefined;
     for (let depth = 1; depth <= 5; depth++)
@@ -125,9 +153,7 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
       editor: { editToken },
     });
     expect(edited.body).toBe('the first draft');
-    expect(await discussion.commentHistory(ctx, comment.id)).toMatchObject([
-      { body: 'teh first draft' },
-    ]);
+    expect(await editHistory(ctx.db, comment.id)).toMatchObject([{ body: 'teh first draft' }]);
     const stranger = await failure(
       discussion.editComment(ctx, {
         commentId: comment.id,
@@ -148,6 +174,37 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
     expect(events.map((e) => e.type)).toEqual(['comment.created', 'comment.edited']);
   });
 
+  it('judges every edit: a held edit takes the comment out of view and is announced', async () => {
+    const judged = { ...ctx, judge: holdMarkedComments };
+    const { comment, editToken } = await discussion.postComment(judged, {
+      threadId: thread.id,
+      author: { name: 'Ann' },
+      body: 'harmless',
+    });
+    expect((await discussion.getThread(ctx, thread.id)).commentCount).toBe(1);
+    const edited = await discussion.editComment(judged, {
+      commentId: comment.id,
+      body: 'now [hold] me',
+      editor: { editToken },
+    });
+    expect(edited.status).toBe('pending');
+    expect(edited.reasons).toMatchObject([{ code: 'test-hold' }]);
+    expect((await discussion.findComment(ctx, comment.id))?.status).toBe('pending');
+    const after = await discussion.getThread(ctx, thread.id);
+    expect(after.commentCount).toBe(0);
+    expect(events.at(-1)).toMatchObject({
+      type: 'comment.edited',
+      payload: { status: 'pending', version: after.version },
+    });
+    // An approving verdict on a later edit does not bring it back: that is a moderator's call.
+    const again = await discussion.editComment(judged, {
+      commentId: comment.id,
+      body: 'harmless again',
+      editor: { editToken },
+    });
+    expect(again.status).toBe('pending');
+  });
+
   it('removes a comment but keeps its replies in place', async () => {
     const parent = await post('parent', undefined, 'Ann');
     await post('child', parent.comment.id, 'Bob');
@@ -163,6 +220,60 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
     expect(listed[0]?.number).toBe(1);
     const next = await post('after removal');
     expect(next.comment.number).toBe(2); // numbers are never reused
+  });
+
+  it('keeps a removed hidden comment hidden, and forgets every version of a removed comment', async () => {
+    const judged = { ...ctx, judge: holdMarkedComments };
+    const held = await discussion.postComment(judged, {
+      threadId: thread.id,
+      author: { name: 'Ann' },
+      body: 'please [hold] this',
+    });
+    const shown = await post('first draft');
+    await discussion.editComment(ctx, {
+      commentId: shown.comment.id,
+      body: 'second draft',
+      editor: { editToken: shown.editToken },
+    });
+    const removedHeld = await discussion.deleteComment(ctx, {
+      commentId: held.comment.id,
+      editor: { editToken: held.editToken },
+    });
+    expect(removedHeld.status).toBe('rejected');
+    await discussion.deleteComment(ctx, {
+      commentId: shown.comment.id,
+      editor: { editToken: shown.editToken },
+    });
+    const current = await discussion.getThread(ctx, thread.id);
+    const { comments } = await discussion.readThreadPage(ctx, {
+      thread: current,
+      page: 1,
+      sort: 'oldest',
+    });
+    expect(comments.map((c) => [c.id, c.status, c.body])).toEqual([
+      [shown.comment.id, 'deleted', ''],
+    ]);
+    expect(current.commentCount).toBe(0); // a placeholder is not counted
+    expect(await editHistory(ctx.db, shown.comment.id)).toEqual([]);
+  });
+
+  it('refuses replies to comments readers cannot see, as if they did not exist', async () => {
+    const judged = { ...ctx, judge: holdMarkedComments };
+    const held = await discussion.postComment(judged, {
+      threadId: thread.id,
+      author: { name: 'Ann' },
+      body: 'please [hold] this',
+    });
+    const error = await failure(post('a reply', held.comment.id, 'Bob'));
+    expect([error.status, error.code]).toEqual([404, 'parent-not-found']);
+    const imported = await discussion.postComment(ctx, {
+      threadId: thread.id,
+      parentId: held.comment.id,
+      author: { name: 'Bob' },
+      body: 'imported reply',
+      origin: 'import',
+    });
+    expect(imported.comment.parentId).toBe(held.comment.id);
   });
 
   it('refuses bad input with clear errors and writes nothing', async () => {
@@ -206,6 +317,18 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
         'invalid-url',
       ],
       [() => post('broken \ud800 text'), 422, 'body-invalid'],
+      [() => post('x', undefined, 'Ann\u0000'), 422, 'name-invalid'],
+      [() => post('x', undefined, 'Ann \udc00'), 422, 'name-invalid'],
+      [
+        () =>
+          discussion.postComment(ctx, {
+            threadId: thread.id,
+            author: { name: 'A', url: 'https://www.paypal.com:x@evil.example/' },
+            body: 'x',
+          }),
+        422,
+        'url-has-credentials',
+      ],
     ];
     for (const [attempt, status, code] of cases) {
       const error = await failure(attempt());
@@ -213,6 +336,18 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
     }
     expect(await discussion.listComments(ctx, { threadId: thread.id, limit: 10 })).toEqual([]);
     expect((await discussion.getThread(ctx, thread.id)).version).toBe(1);
+  });
+
+  it('stores the parsed form of an author URL, so control characters never reach the database', async () => {
+    const { comment } = await discussion.postComment(ctx, {
+      threadId: thread.id,
+      author: { name: 'Ann', url: 'HTTPS://Ann.Example.org/a\u0000b c' },
+      body: 'x',
+    });
+    expect(comment.authorUrl).toBe('https://ann.example.org/a%00b%20c');
+    expect((await discussion.findComment(ctx, comment.id))?.authorUrl).toBe(
+      'https://ann.example.org/a%00b%20c',
+    );
   });
 
   it('refuses new comments on a closed thread, but lets imports in', async () => {

@@ -127,6 +127,54 @@ describe.each(databaseKinds)('statement routes on $name', (kind) => {
     expect(page.status).toBe(200);
   });
 
+  it('counts comment posts per address across the API and the form, refusing the 21st in a minute', async () => {
+    const { statement, thread } = await statements.publishStatement(
+      ctx,
+      buildStatement(server.siteId),
+    );
+    const browser = new Browser(server.url);
+    const _csrf = await browser.csrfTokenFrom(`/s/${statement.slug}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const response = await fetch(`${server.url}/api/v1/threads/${thread.id}/comments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ authorName: 'Ann', body: `API #${i}` }),
+      });
+      statuses.push(response.status);
+    }
+    for (let i = 0; i < 10; i++) {
+      const response = await browser.postForm(`/s/${statement.slug}/comments`, {
+        _csrf,
+        name: 'Ann',
+        body: `Form #${i}`,
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(201), ...Array<number>(10).fill(303)]);
+    const refused = await browser.postForm(`/s/${statement.slug}/comments`, {
+      _csrf,
+      name: 'Ann',
+      body: 'one too many',
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await refused.text()).toContain('Too many requests from your address');
+  });
+
+  it('describes its errors with the one error schema every API route uses', async () => {
+    type Doc = {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as Doc;
+    const errorSchema = (path: string, method: string, status: string) =>
+      JSON.stringify(doc.paths[path]?.[method]?.responses[status]);
+    const shared = errorSchema('/api/v1/threads/{threadId}/comments', 'post', '422');
+    expect(shared).toContain('details');
+    expect(errorSchema('/api/v1/statements', 'get', '400')).toBe(shared);
+  });
+
   it('sends the address a refused form leaves behind back to the discussion', async () => {
     const { statement } = await statements.publishStatement(ctx, buildStatement(server.siteId));
     const response = await new Browser(server.url).get(`/s/${statement.slug}/comments`);

@@ -246,6 +246,30 @@ export function allowFramingBy(reply: FastifyReply, origins: readonly string[]):
   reply.removeHeader('x-frame-options');
 }
 
+/**
+ * A rate limit several routes share: one count per client address across all of them, e.g.
+ * posting a comment through the API, the statement page's form and the embed's form. Put it in
+ * each route's `onRequest` with `config: { rateLimit: false }` (the global limit would otherwise
+ * run first and this one would be skipped). One hook, not a `groupId`: the plugin's in-memory
+ * store keeps a separate count per route whatever the group.
+ *
+ * @example
+ * const posting = sharedRateLimit(app, { max: 20, timeWindow: 60_000 });
+ * app.post('/a', { onRequest: posting, config: { rateLimit: false } }, handler);
+ */
+export function sharedRateLimit(
+  app: HttpServer,
+  options: { max: number; timeWindow: number },
+): SharedRateLimit {
+  const limit = app.rateLimit(options);
+  return async (request, reply) => {
+    await limit.call(app, request, reply);
+  };
+}
+
+/** The hook {@link sharedRateLimit} makes. */
+export type SharedRateLimit = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
 /** Whether to answer with a page rather than JSON: browsers outside /api/ ask for HTML. */
 export function prefersHtml(request: FastifyRequest): boolean {
   if (request.url.startsWith('/api/')) return false;
