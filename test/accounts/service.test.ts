@@ -4,21 +4,13 @@ import type { AccountsContext } from '../../src/accounts/service.js';
 import * as accounts from '../../src/accounts/service.js';
 import { accountsContext } from '../../src/app.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { AppError } from '../../src/platform/errors.js';
+import type { AppError } from '../../src/platform/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { createTestRuntime } from '../helpers/runtime.js';
+import { failure } from '../helpers/failure.js';
 
 const PASSWORD = 'correct horse battery staple';
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 describe.each(databaseKinds)('accounts on $name', (kind) => {
   let test: TestRuntime;

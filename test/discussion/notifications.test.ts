@@ -19,11 +19,11 @@ import type { DiscussionContext, PostCommentInput } from '../../src/discussion/s
 import * as discussion from '../../src/discussion/service.js';
 import type { Thread } from '../../src/discussion/store.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { AppError } from '../../src/platform/errors.js';
 import type { HttpServer } from '../../src/platform/http/server.js';
 import type { DatabaseKind } from '../helpers/databases.js';
 import { databaseKinds, sqliteKind } from '../helpers/databases.js';
 import { TEST_SECRET, createTestRuntime, holdMarkedComments } from '../helpers/runtime.js';
+import { failure } from '../helpers/failure.js';
 
 const BASE_URL = 'https://statements.example.org/';
 const PAGE_URL = 'https://blog.example.org/2026/paris';
@@ -178,15 +178,6 @@ function pressConfirm(server: Server, link: string): Promise<Response> {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: '',
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 describe.each(databaseKinds)('reply notifications on $name', (kind) => {

@@ -9,21 +9,12 @@ import type { DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';
 import type { Thread } from '../../src/discussion/store.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { AppError } from '../../src/platform/errors.js';
 import type { BusEvent } from '../../src/platform/event-bus.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { createTestRuntime, holdMarkedComments } from '../helpers/runtime.js';
 import { editHistory } from './history.js';
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
+import { failure } from '../helpers/failure.js';
 
 describe.each(databaseKinds)('discussion on $name', (kind) => {
   let test: TestRuntime;

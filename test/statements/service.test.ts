@@ -4,22 +4,13 @@ import * as accounts from '../../src/accounts/service.js';
 import { accountsContext, statementsContext } from '../../src/app.js';
 import * as discussion from '../../src/discussion/service.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { AppError } from '../../src/platform/errors.js';
 import type { StatementsContext } from '../../src/statements/service.js';
 import * as statements from '../../src/statements/service.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { createTestRuntime } from '../helpers/runtime.js';
 import { buildStatement } from './factories.js';
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
+import { failure } from '../helpers/failure.js';
 
 describe.each(databaseKinds)('statements on $name', (kind) => {
   let test: TestRuntime;
