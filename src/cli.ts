@@ -56,6 +56,10 @@ async function siteIdOf(runtime: Runtime): Promise<string> {
   return (await accounts.ensureSite(accountsContext(runtime), { name: 'Broadside' })).id;
 }
 
+async function memberByEmail(runtime: Runtime, email: string) {
+  return accounts.findMemberByEmail(accountsContext(runtime), await siteIdOf(runtime), email);
+}
+
 function linkUrl(runtime: Runtime, path: string): string {
   if (!process.env.BASE_URL?.trim()) {
     console.error(
@@ -349,11 +353,7 @@ function buildCli(): Command {
     .action((options: { email: string }) =>
       withRuntime(async (runtime) => {
         const ctx = accountsContext(runtime);
-        const member = await accounts.findMemberByEmail(
-          ctx,
-          await siteIdOf(runtime),
-          options.email,
-        );
+        const member = await memberByEmail(runtime, options.email);
         const ended = await accounts.signOutEverywhere(ctx, member.id);
         console.log(`Ended ${ended} session${ended === 1 ? '' : 's'} of ${member.email}.`);
       }),
@@ -368,11 +368,7 @@ function buildCli(): Command {
     .action((options: { email: string; name: string }) =>
       withRuntime(async (runtime) => {
         const ctx = accountsContext(runtime);
-        const member = await accounts.findMemberByEmail(
-          ctx,
-          await siteIdOf(runtime),
-          options.email,
-        );
+        const member = await memberByEmail(runtime, options.email);
         const created = await accounts.createApiToken(ctx, {
           accountId: member.id,
           name: options.name,
@@ -390,11 +386,7 @@ function buildCli(): Command {
     .action((options: { email: string }) =>
       withRuntime(async (runtime) => {
         const ctx = accountsContext(runtime);
-        const member = await accounts.findMemberByEmail(
-          ctx,
-          await siteIdOf(runtime),
-          options.email,
-        );
+        const member = await memberByEmail(runtime, options.email);
         const tokens = await accounts.listApiTokens(ctx, member.id);
         if (tokens.length === 0) {
           console.log(`${member.email} has no API tokens.`);

@@ -1,6 +1,7 @@
 /** Routes of accounts: the sign-in, setup and password pages, the admin home, and the token API. */
 import { Type } from 'typebox';
 import { AppError } from '../platform/errors.js';
+import { ErrorResponse } from '../platform/http/schemas.js';
 import type { HttpServer } from '../platform/http/server.js';
 import { keyedHash } from '../platform/ids.js';
 import type { PageRenderer } from '../web/page.js';
@@ -25,10 +26,6 @@ export interface AccountRoutesDeps {
   secret: string;
   secureCookies: boolean;
 }
-
-const ErrorResponse = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-});
 
 const FormText = (maxLength: number) => Type.String({ maxLength, default: '' });
 const SignInForm = Type.Object({

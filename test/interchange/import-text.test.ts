@@ -2,10 +2,9 @@
 // imported sample read back from its page over real HTTP, and `broadside import` as a child process.
 // Expectations come from the sample file itself, read with simple regular expressions of our own,
 // never from a hand-typed copy.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { statementsContext } from '../../src/app.js';
 import * as discussion from '../../src/discussion/service.js';
@@ -28,46 +27,17 @@ import { createInstallation } from '../helpers/cli.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { startTestServer } from '../helpers/runtime.js';
+import { paragraphsOf, plain, readSeed, seedPath } from '../helpers/seeds.js';
 
 // ------------------------------------------------------------------------------------------------
 // The sample file and what it says, read independently of the parser
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const SAMPLE = 'paris-statement-with-comments.txt';
 
-/**
- * The canonical seed beside the repository (../shared/seeds); on a clean clone without it (CI), the
- * copy in demo/, which demo.test.ts checks is byte-identical wherever both exist.
- */
-function seedPath(name: string): string {
-  const canonical = path.join(repoRoot, '..', 'shared', 'seeds', name);
-  return existsSync(canonical) ? canonical : path.join(repoRoot, 'demo', name);
-}
-
 const samplePath = seedPath(SAMPLE);
-const sampleText = readFileSync(samplePath, 'utf8');
+const sampleText = readSeed(SAMPLE);
 /** The statement's author, who answers in his own thread; the plain text does not name him. */
 const AUTHOR = 'Jim Denham';
-
-/** A line as readers see it: non-breaking spaces as spaces, runs of spaces collapsed. */
-const plain = (line: string) =>
-  line
-    .replace(/\u00A0/g, ' ')
-    .replace(/ +/g, ' ')
-    .trim();
-
-function paragraphsOf(lines: readonly string[]): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  for (const line of lines) {
-    if (line.trim() === '') {
-      if (current.length) out.push(current);
-      current = [];
-    } else current.push(plain(line));
-  }
-  if (current.length) out.push(current);
-  return out;
-}
 
 interface FileComment {
   number: number | undefined;

@@ -1,6 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
@@ -12,45 +9,12 @@ import {
   parseQuotationIntro,
   parseTextThread,
 } from '../../src/interchange/text-thread.js';
+import { paragraphsOf, plain, readSeed } from '../helpers/seeds.js';
 
 // ------------------------------------------------------------------------------------------------
 // The sample files, read from disk: the canonical seeds beside the repository, or a copy in
 // test/fixtures/ or demo/ (byte-identical, see demo.test.ts; what a clean clone has). Expectations
 // are derived from the file itself, never from a hand-typed copy.
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-function readSeed(name: string): string {
-  const candidates = [
-    path.join(repoRoot, '..', 'shared', 'seeds', name),
-    path.join(repoRoot, 'test', 'fixtures', name),
-    path.join(repoRoot, 'demo', name),
-  ];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) throw new Error(`sample ${name} not found; looked in ${candidates.join(' and ')}`);
-  return readFileSync(found, 'utf8');
-}
-
-/** The file's text as the parser promises to keep it: NBSP → space, runs of spaces collapsed. */
-function plain(line: string): string {
-  return line
-    .replace(/\u00A0/g, ' ')
-    .replace(/ +/g, ' ')
-    .trim();
-}
-
-function paragraphs(lines: readonly string[]): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  for (const line of lines) {
-    if (line.trim() === '') {
-      if (current.length) out.push(current);
-      current = [];
-    } else current.push(plain(line));
-  }
-  if (current.length) out.push(current);
-  return out;
-}
 
 interface FileComment {
   number?: number;
@@ -185,7 +149,7 @@ describe('parseTextThread on the Paris sample file', () => {
     for (const n of [1, 5, 6]) {
       const file = fileComments[n - 1];
       const comment = byNumber(n);
-      const [intro, ...rest] = paragraphs(file?.text ?? []);
+      const [intro, ...rest] = paragraphsOf(file?.text ?? []);
       // The caption names whoever the file's intro line starts with.
       const caption = comment.body.split('\n').at(-1) ?? '';
       const name = caption.replace(/^— /, '').split(',')[0] ?? '';
@@ -211,7 +175,7 @@ describe('parseTextThread on the Paris sample file', () => {
     )) {
       if ([1, 5, 6].includes(c.number ?? 0)) continue;
       expect(renderedParagraphs(md.render(c.body)), `line ${c.line}`).toEqual(
-        paragraphs(file?.text ?? []),
+        paragraphsOf(file?.text ?? []),
       );
     }
     // Comment 7 and 8 have consecutive lines without a blank line between: shown as separate lines.
@@ -229,7 +193,7 @@ describe('parseTextThread on the Paris sample file', () => {
       true,
     );
     const firstHeader = fileComments[0]?.line ?? 0;
-    const expected = paragraphs(lines.slice(1, firstHeader - 1));
+    const expected = paragraphsOf(lines.slice(1, firstHeader - 1));
     expect(renderedParagraphs(md.render(thread.statement.body))).toEqual(expected);
     expect(thread.statement.body).not.toContain('\u00A0');
     expect(thread.statement.body).toContain('“cleared”'); // curly quotes kept
@@ -250,7 +214,7 @@ describe('parseTextThread on the Westminster sample file', () => {
     expect(`${thread.statement.title}: ${thread.statement.subtitle}`).toBe(first);
     expect(thread.statement.title).toBe('Against Imperialism, Fascism and Takfiri Islamism');
     expect(thread.statement.subtitle).toBe('Statement on the Westminster Attack');
-    const expected = paragraphs(text.split('\n').slice(1));
+    const expected = paragraphsOf(text.split('\n').slice(1));
     const rendered = renderedParagraphs(md.render(thread.statement.body));
     expect(rendered).toEqual(expected);
     expect(rendered.at(-1)).toEqual(['Workers and oppressed peoples of the world – unite!']);
