@@ -233,6 +233,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     accounts,
     siteId: () => site.id,
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
     postingLimit,
     // Discussion never reads statements: the composition root tells it which thread a slug has.
     resolveStatementThread: (siteId, slug) =>
@@ -248,6 +249,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
   const discussionPages = createDiscussionPages({
     ctx: discussionContext(runtime, discussionSettings),
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
     renderVersion: runtime.version,
   });
   // The home page, the statement pages with their discussion, and the statements API.

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_ADDRESS_SALT_DAYS } from './address-hash.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,6 +34,11 @@ export interface Config {
    * statements at all (the first start); false starts empty.
    */
   demoContent: boolean;
+  /**
+   * IP_HASH_SALT_DAYS (default 90): how many days one salt of the stored address hashes lasts (see
+   * platform/address-hash.ts).
+   */
+  ipHashSaltDays: number;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +80,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       20,
     ),
     demoContent: parseSwitch('DEMO_CONTENT', env.DEMO_CONTENT, true),
+    ipHashSaltDays: parsePositiveInt(
+      'IP_HASH_SALT_DAYS',
+      env.IP_HASH_SALT_DAYS,
+      DEFAULT_ADDRESS_SALT_DAYS,
+    ),
   };
 }
 
