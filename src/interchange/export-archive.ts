@@ -1,0 +1,115 @@
+/**
+ * `broadside export`: the whole site as a Broadside archive (see archive-model.ts), written as it
+ * is read. Every table is read in pages of a few hundred rows by key (constant memory, one indexed
+ * range scan per page), all inside one read snapshot, so the archive is the site at one moment
+ * even while the server goes on taking comments.
+ */
+import type { Clock } from '../platform/clock.js';
+import { inReadSnapshot } from '../platform/database/snapshot.js';
+import {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSION,
+  ArchiveError,
+  headerLine,
+  rowLine,
+} from './archive-model.js';
+import type { ArchiveDb } from './archive-store.js';
+import { describeTables, readPage } from './archive-store.js';
+import type { ArchiveTable } from './archive-tables.js';
+import { ARCHIVE_TABLES, archivedTables, orderOf } from './archive-tables.js';
+import type { TextSink } from './text-sink.js';
+
+export interface ArchiveContext {
+  db: ArchiveDb;
+  clock: Clock;
+}
+
+export interface ExportArchiveInput {
+  /** Where the lines go. */
+  sink: TextSink;
+  /** Include password hashes, sessions, API tokens, edit tokens and address hashes. */
+  withSecrets: boolean;
+  /** The newest migration of this program (the database has been brought up to it). */
+  schema: string;
+  /** The tables, in order; the archive's list unless a test gives another. */
+  tables?: readonly ArchiveTable[];
+  /** Rows read per query. */
+  pageSize?: number;
+  /** Called after every page with the rows written so far. */
+  onProgress?: (progress: { table: string; rows: number }) => void;
+}
+
+export interface ExportSummary {
+  /** Rows written, by table, in the order written. */
+  rows: { table: string; rows: number }[];
+  /** Tables left out because the archive was made without secrets. */
+  secretTablesLeftOut: string[];
+}
+
+const DEFAULT_PAGE_SIZE = 500;
+/** Lines are handed to the sink in pieces of about this many characters. */
+const FLUSH_CHARACTERS = 64 * 1024;
+
+export async function exportArchive(
+  ctx: ArchiveContext,
+  input: ExportArchiveInput,
+): Promise<ExportSummary> {
+  const tables = input.tables ?? ARCHIVE_TABLES;
+  const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+  const summary: ExportSummary = {
+    rows: [],
+    secretTablesLeftOut: input.withSecrets ? [] : tables.filter((t) => t.secret).map((t) => t.name),
+  };
+  let buffer = '';
+  const emit = async (line: string) => {
+    buffer += line + '\n';
+    if (buffer.length >= FLUSH_CHARACTERS) {
+      const chunk = buffer;
+      buffer = '';
+      await input.sink.write(chunk);
+    }
+  };
+
+  await inReadSnapshot(ctx.db, async (trx) => {
+    const existing = await describeTables(trx);
+    for (const { table } of archivedTables(tables, input.withSecrets)) {
+      if (!existing.has(table.name)) {
+        throw new ArchiveError(
+          `the table ${table.name} is not in the database; run \`broadside migrate\` and export again`,
+        );
+      }
+    }
+    await emit(
+      headerLine({
+        format: ARCHIVE_FORMAT,
+        version: ARCHIVE_VERSION,
+        exportedAt: ctx.clock.now().toISOString(),
+        schema: input.schema,
+        withSecrets: input.withSecrets,
+      }),
+    );
+    for (const { table, columns } of archivedTables(tables, input.withSecrets)) {
+      const orderBy = orderOf(table);
+      let after: unknown[] | undefined;
+      let written = 0;
+      for (;;) {
+        const page = await readPage(trx, {
+          table: table.name,
+          columns,
+          orderBy,
+          after,
+          limit: pageSize,
+        });
+        for (const row of page) await emit(rowLine(table.name, columns, row));
+        written += page.length;
+        input.onProgress?.({ table: table.name, rows: written });
+        const last = page.at(-1);
+        if (page.length < pageSize || !last) break;
+        after = orderBy.map((column) => last[column]);
+      }
+      summary.rows.push({ table: table.name, rows: written });
+    }
+  });
+  if (buffer) await input.sink.write(buffer);
+  return summary;
+}
