@@ -117,7 +117,7 @@ export async function seedRichSite(runtime: Runtime): Promise<RichSite> {
     body: 'Fourth level, same address in capitals.',
   });
   const edited = await post({
-    author: { name: 'Carla', url: 'https://carla.example.net/' },
+    author: { name: 'Carla', email: 'carla@example.org', url: 'https://carla.example.net/' },
     body: 'Before the edit.',
   });
   await discussion.editComment(ctx, {
