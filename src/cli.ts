@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { migrations } from '../migrations/index.js';
 import { isRole, ROLES } from './accounts/model.js';
 import type { Role } from './accounts/model.js';
 import * as accounts from './accounts/service.js';
@@ -24,6 +25,8 @@ import {
   importTextThread,
 } from './interchange/import-text.js';
 import { parseTextThread, TextThreadError } from './interchange/text-thread.js';
+import type { CommandTools } from './interchange/commands.js';
+import { importArchiveCommand, registerInterchangeCommands } from './interchange/commands.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { MigrationError } from './platform/database/migrate.js';
 import { AppError } from './platform/errors.js';
@@ -51,6 +54,14 @@ async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T
     await closeRuntime(runtime);
   }
 }
+
+/** What the export, backup, person and archive-import commands (interchange) borrow from here. */
+const interchangeTools: CommandTools = {
+  withRuntime,
+  usageError: (message) => new UsageError(message),
+  inputError: (message) => new InputError(message),
+  schemas: Object.keys(migrations),
+};
 
 async function siteIdOf(runtime: Runtime): Promise<string> {
   return (await accounts.ensureSite(accountsContext(runtime), { name: 'Broadside' })).id;
@@ -188,6 +199,7 @@ function importProblem(file: string, error: unknown): unknown {
 }
 
 async function importFile(file: string, options: ImportOptions): Promise<void> {
+  if (options.format === 'broadside') return importArchiveCommand(interchangeTools, file, options);
   if (options.format !== 'text') {
     throw new UsageError(
       `--format: "${options.format}" cannot be imported yet; use text (the plain-text thread form). WordPress (wxr), Disqus (disqus) and Broadside's own export (broadside) are planned`,
@@ -416,6 +428,7 @@ function buildCli(): Command {
       }),
     );
 
+  registerInterchangeCommands(program, interchangeTools);
   return program;
 }
 

@@ -35,8 +35,8 @@ export interface ExportArchiveInput {
   tables?: readonly ArchiveTable[];
   /** Rows read per query. */
   pageSize?: number;
-  /** Called after every page with the rows written so far. */
-  onProgress?: (progress: { table: string; rows: number }) => void;
+  /** Called after every page with the rows written so far; the export waits for it. */
+  onProgress?: (progress: { table: string; rows: number }) => void | Promise<void>;
 }
 
 export interface ExportSummary {
@@ -102,7 +102,7 @@ export async function exportArchive(
         });
         for (const row of page) await emit(rowLine(table.name, columns, row));
         written += page.length;
-        input.onProgress?.({ table: table.name, rows: written });
+        await input.onProgress?.({ table: table.name, rows: written });
         const last = page.at(-1);
         if (page.length < pageSize || !last) break;
         after = orderBy.map((column) => last[column]);

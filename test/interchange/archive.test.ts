@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountsContext, discussionContext } from '../../src/app.js';
+import { accountsContext, closeRuntime, createRuntime, discussionContext } from '../../src/app.js';
+import { postComment } from '../../src/discussion/service.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
 import * as accounts from '../../src/accounts/service.js';
 import { readThreadPage, getThread } from '../../src/discussion/service.js';
 import { ArchiveError } from '../../src/interchange/archive-model.js';
@@ -18,7 +21,7 @@ import { statementsContext } from '../../src/app.js';
 import { AppError } from '../../src/platform/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
-import { createTestRuntime } from '../helpers/runtime.js';
+import { createTestRuntime, TEST_SECRET } from '../helpers/runtime.js';
 import {
   body,
   exportToFile,
@@ -122,6 +125,49 @@ describe.each(databaseKinds)('Broadside archives on $name', (kind) => {
     expect(
       rowsOf(withSecrets, 'accounts').every((row) => typeof row.password_hash === 'string'),
     ).toBe(true);
+  });
+
+  it('reads one snapshot: what another connection writes during the export is not in it', async (test) => {
+    const made = await createTestRuntime({ kind, judge: richJudge });
+    opened.push(made);
+    const site = await seedRichSite(made.runtime);
+    // A second connection to the same database, as the server's would be.
+    const writer = await createRuntime(
+      loadConfig({
+        DATA_DIR: made.database.dataDir,
+        DATABASE_URL: made.database.databaseUrl,
+        SECRET: TEST_SECRET,
+      }),
+      { logger: createLogger('silent') },
+    );
+    test.onTestFinished(() => closeRuntime(writer));
+    let late: string | undefined;
+    const archive = await exportToFile(
+      made.runtime,
+      path.join(scratchDirectory(test.onTestFinished), 'a.ndjson'),
+      {
+        pageSize: 2,
+        onProgress: async ({ table }) => {
+          if (table !== 'threads' || late) return;
+          const posted = await postComment(discussionContext(writer), {
+            threadId: site.threadId,
+            author: { name: 'Late' },
+            body: 'Posted while the export ran.',
+          });
+          late = posted.comment.id;
+        },
+      },
+    );
+    expect(late).toBeDefined();
+    expect(rowsOf(archive, 'comments').map((c) => c.id)).not.toContain(late);
+    const thread = rowsOf(archive, 'threads').find((t) => t.id === site.threadId);
+    const approved = rowsOf(archive, 'comments').filter(
+      (c) => c.thread_id === site.threadId && c.status === 'approved',
+    );
+    expect(thread?.comment_count).toBe(approved.length);
+    // Outside the snapshot, it is there.
+    const later = await exportToFile(made.runtime, path.join(made.database.dataDir, 'b.ndjson'));
+    expect(rowsOf(later, 'comments').map((c) => c.id)).toContain(late);
   });
 
   it('restores into a first-started database, replacing its site, and exports the same again', async (test) => {
