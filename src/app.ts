@@ -23,6 +23,7 @@ import { registerThreadFeedRoutes } from './discussion/feed.js';
 import { registerStatementRoutes } from './statements/routes.js';
 import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
+import { registerPersonRoutes } from './interchange/person-routes.js';
 import { registerDiscussionRoutes } from './discussion/routes.js';
 import { NotFoundError } from './platform/errors.js';
 import { getPublishedStatement, statementPath } from './statements/service.js';
@@ -155,6 +156,7 @@ const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
   { href: '/admin/members', label: 'Members', permission: 'members.manage' },
   { href: '/admin/embed', label: 'Embedding', permission: 'settings.manage' },
+  { href: '/admin/personal-data', label: 'Personal data', permission: 'members.manage' },
   { href: '/admin/account', label: 'Your account', permission: 'admin.view' },
 ];
 
@@ -280,6 +282,9 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     discussionPages,
     postingLimit,
   });
+
+  // Personal-data requests: export and erasure of one address (interchange).
+  registerPersonRoutes(app, { ctx: runtime, page });
 
   await app.ready();
   return { app, site };
