@@ -66,13 +66,21 @@ function sinkFor(file: string | undefined): ClosableSink {
   return file === undefined ? streamSink(process.stdout) : fileSink(file);
 }
 
-async function writeAll<T>(sink: ClosableSink, work: () => Promise<T>): Promise<T> {
+async function writeAll<T>(
+  tools: CommandTools,
+  sink: ClosableSink,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     const result = await work();
     await sink.finish();
     return result;
   } catch (error) {
     await sink.abandon();
+    // `broadside export | head`: the reader has gone, which is theirs to decide, not a crash.
+    if ((error as { code?: string }).code === 'EPIPE') {
+      throw tools.inputError('standard output was closed before everything was written');
+    }
     throw error;
   }
 }
@@ -118,7 +126,7 @@ async function exportCommand(
     const sink = sinkFor(file);
     if (options.format === 'wxr') {
       const site = await ensureSite(runtime, { name: 'Broadside' });
-      const summary = await writeAll(sink, () =>
+      const summary = await writeAll(tools, sink, () =>
         exportWxr(runtime, {
           siteId: site.id,
           siteName: site.name,
@@ -138,7 +146,7 @@ async function exportCommand(
       }
       return;
     }
-    const summary = await writeAll(sink, () =>
+    const summary = await writeAll(tools, sink, () =>
       exportArchive(runtime, {
         sink,
         withSecrets: options.withSecrets === true,
@@ -338,7 +346,7 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
       tools.withRuntime(async (runtime) => {
         const email = requireEmail(tools, options.email);
         const sink = sinkFor(file);
-        const document = await writeAll(sink, async () => {
+        const document = await writeAll(tools, sink, async () => {
           const found = await exportPersonalData(personalDataContext(runtime), {
             email,
             actor: { kind: 'command-line' },

@@ -24,6 +24,12 @@ export class LineReadError extends Error {
 /** The longest line accepted: far above any row, low enough that a file without newlines fails fast. */
 export const MAX_LINE_CHARACTERS = 64 * 1024 * 1024;
 
+/** Without a Windows line ending, or the byte-order mark some editors put at the start. */
+function tidy(line: string, number: number): string {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  return number === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 export async function* readLines(
   file: string,
   options: { maxLineCharacters?: number } = {},
@@ -32,13 +38,6 @@ export async function* readLines(
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
   let number = 0;
-  const decode = (chunk?: Buffer) => {
-    try {
-      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
-    } catch {
-      throw new LineReadError('is not UTF-8 text', number + 1);
-    }
-  };
   const split = function* (text: string) {
     pending += text;
     let start = 0;
@@ -47,7 +46,7 @@ export async function* readLines(
       if (end === -1) break;
       number += 1;
       const line = pending.slice(start, end);
-      yield { number, text: line.endsWith('\r') ? line.slice(0, -1) : line };
+      yield { number, text: tidy(line, number) };
       start = end + 1;
     }
     pending = pending.slice(start);
@@ -56,11 +55,27 @@ export async function* readLines(
     }
   };
   for await (const chunk of createReadStream(file)) {
-    yield* split(decode(chunk as Buffer));
+    let text: string;
+    try {
+      text = decoder.decode(chunk as Buffer, { stream: true });
+    } catch {
+      // What comes before the first bad byte is still read, so that the error names its line.
+      const loose = new TextDecoder('utf-8').decode(chunk as Buffer);
+      const bad = loose.indexOf('\uFFFD');
+      yield* split(bad === -1 ? '' : loose.slice(0, bad));
+      throw new LineReadError('is not UTF-8 text', number + 1);
+    }
+    yield* split(text);
   }
-  yield* split(decode());
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw new LineReadError('ends in the middle of a character: it is not UTF-8 text', number + 1);
+  }
+  yield* split(rest);
   if (pending !== '') {
     number += 1;
-    yield { number, text: pending };
+    yield { number, text: tidy(pending, number) };
   }
 }
