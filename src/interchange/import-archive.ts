@@ -42,15 +42,18 @@ export interface ImportArchiveInput {
   /** Rows per transaction. */
   batchRows?: number;
   /** Called after every batch. */
-  onProgress?: (progress: ImportProgress) => void;
+  onProgress?: (progress: ArchiveProgress) => void;
 }
 
-export interface ImportProgress {
+export interface ArchiveProgress {
   /** The last line read. */
   line: number;
+  /** Rows, of every table. */
   created: number;
   skipped: number;
   failed: number;
+  /** Comments handled (created, skipped or failed): the bulk of any site. */
+  comments: number;
 }
 
 export interface TableCounts {
@@ -161,24 +164,27 @@ export async function importBroadsideArchive(
     const all = [...counts.values()];
     const sum = (key: 'created' | 'skipped' | 'failed') =>
       all.reduce((total, each) => total + each[key], 0);
+    const comments = counts.get('comments');
     input.onProgress?.({
       line: lastLine,
       created: sum('created'),
       skipped: sum('skipped'),
       failed: sum('failed'),
+      comments: comments ? comments.created + comments.skipped + comments.failed : 0,
     });
   };
 
   const flush = async (batch: PendingRow[]) => {
     if (batch.length === 0) return;
+    const grouped = [...groups(batch)];
     try {
       const inserted = await writer.run(async (trx) => {
         const done: number[] = [];
-        for (const group of groups(batch)) done.push(await insertGroup(trx, group));
+        for (const group of grouped) done.push(await insertGroup(trx, group));
         return done;
       });
       let index = 0;
-      for (const group of groups(batch)) {
+      for (const group of grouped) {
         const created = inserted[index++] ?? 0;
         const each = countsOf(group[0]?.target.table.name ?? '');
         each.created += created;
