@@ -163,6 +163,11 @@ async function exportCommand(
         ? `The database is empty: wrote only the archive's header to ${where}.`
         : `Wrote ${count(rows, 'rows')} (${detail}) to ${where}.`,
     );
+    if (summary.notListed.length > 0) {
+      say(
+        `warning: the archive leaves out ${summary.notListed.join(', ')}, which this Broadside's table list does not name (a bug: please report it); back up the database itself as well`,
+      );
+    }
     if (options.withSecrets) {
       say(
         'note: this archive holds password hashes, sessions and API tokens: keep it as safe as the database itself.',

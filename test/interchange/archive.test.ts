@@ -11,6 +11,7 @@ import * as accounts from '../../src/accounts/service.js';
 import { readThreadPage, getThread } from '../../src/discussion/service.js';
 import { ArchiveError } from '../../src/interchange/archive-model.js';
 import { describeTables } from '../../src/interchange/archive-store.js';
+import { exportArchive } from '../../src/interchange/export-archive.js';
 import {
   ARCHIVE_TABLES,
   UNARCHIVED_TABLES,
@@ -65,6 +66,34 @@ describe.each(databaseKinds)('Broadside archives on $name', (kind) => {
       );
     }
     for (const table of ARCHIVE_TABLES) expect(described.has(table.name), table.name).toBe(true);
+  });
+
+  it('says which tables and columns the list misses, rather than leaving them out silently', async () => {
+    const source = await runtime();
+    const sink = {
+      chunks: [] as string[],
+      write: async (chunk: string) => void sink.chunks.push(chunk),
+    };
+    const complete = await exportArchive(source, {
+      sink,
+      withSecrets: false,
+      schema: LATEST_SCHEMA,
+    });
+    expect(complete.notListed).toEqual([]);
+    const partial = await exportArchive(source, {
+      sink,
+      withSecrets: false,
+      schema: LATEST_SCHEMA,
+      tables: ARCHIVE_TABLES.filter((t) => t.name !== 'comment_edits').map((t) =>
+        t.name === 'accounts'
+          ? { ...t, columns: t.columns.filter((c) => c !== 'display_name') }
+          : t,
+      ),
+    });
+    expect(partial.notListed).toEqual(
+      expect.arrayContaining(['comment_edits', 'accounts.display_name']),
+    );
+    expect(partial.notListed).toHaveLength(2);
   });
 
   it('exports every table in the list’s order, each by key, parents before children, without secrets', async (test) => {
