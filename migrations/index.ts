@@ -4,6 +4,7 @@ import * as accounts from './2026-11-24-0001-accounts.js';
 import * as discussion from './2026-11-24-0002-discussion.js';
 import * as subscriptions from './2026-11-24-0003-subscriptions.js';
 import * as discussionIndexes from './2026-11-24-0004-discussion-indexes.js';
+import * as interchange from './2026-11-24-0007-interchange.js';
 import * as personalData from './2026-11-24-0008-personal-data.js';
 
 export const migrations: Migrations = {
@@ -11,5 +12,6 @@ export const migrations: Migrations = {
   '2026-11-24-0002-discussion': discussion,
   '2026-11-24-0003-subscriptions': subscriptions,
   '2026-11-24-0004-discussion-indexes': discussionIndexes,
+  '2026-11-24-0007-interchange': interchange,
   '2026-11-24-0008-personal-data': personalData,
 };

@@ -1,0 +1,221 @@
+/**
+ * Reading an XML export as a stream of records in constant memory: the file is read in chunks of
+ * 1 MiB, decoded as UTF-8 and fed to saxes; whatever records a chunk completes are yielded before
+ * the next chunk is read, so memory holds one chunk and the records it made, whatever the file's
+ * size. Errors name the line and column (1-based) where the file goes wrong.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { SaxesParser } from 'saxes';
+import { UnprocessableError } from '../platform/errors.js';
+import { keyedHash } from '../platform/ids.js';
+
+/** A place in the file: 1-based line and column (in characters). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export function formatPosition(position: Position): string {
+  return `${position.line}:${position.column}`;
+}
+
+/** The file cannot be read further: not XML, truncated, not UTF-8, not the format asked for. */
+export class ImportFileError extends UnprocessableError {
+  constructor(
+    readonly position: Position | undefined,
+    readonly problem: string,
+  ) {
+    super(
+      position ? `${formatPosition(position)}: ${problem}` : problem,
+      'import-file-invalid',
+      position ? { ...position } : undefined,
+    );
+  }
+}
+
+/** What a format's reader sees of the XML: elements with their text, and where they start. */
+export interface XmlHandler<R> {
+  /** An element opens; `at` is where its `<` is. */
+  open(name: string, attributes: Record<string, string>, at: Position, depth: number): void;
+  /** Character data (text or CDATA) inside the innermost open element. */
+  text(text: string): void;
+  close(name: string, depth: number): void;
+  /** Records made so far; the stream yields and empties it after every chunk. */
+  readonly out: R[];
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+export interface XmlStreamOptions {
+  /** Told of every chunk read, with the bytes read so far (for progress). */
+  onBytes?: (bytesRead: number) => void;
+}
+
+/**
+ * Streams `file` through `handler`, yielding its records as they are completed. Throws
+ * {@link ImportFileError} for a file that cannot be read as XML, after yielding every record
+ * completed before the problem.
+ */
+export async function* streamXml<R>(
+  file: string,
+  handler: XmlHandler<R>,
+  options: XmlStreamOptions = {},
+): AsyncGenerator<R> {
+  const parser = new SaxesParser<{ position: true; xmlns: false }>({
+    position: true,
+    xmlns: false,
+  });
+  const open_: { name: string; at: Position }[] = [];
+  let tagStart: Position = { line: 1, column: 1 };
+  let sawRoot = false;
+  let failure: ImportFileError | undefined;
+  const here = (): Position => ({ line: parser.line, column: parser.column + 1 });
+
+  parser.on('error', (error) => {
+    // saxes prefixes "line:column: "; the position is ours to give.
+    failure ??= new ImportFileError(
+      here(),
+      `${problemOf(error.message)}: the file is not well-formed XML`,
+    );
+    throw failure;
+  });
+  parser.on('opentagstart', (tag) => {
+    // saxes has read `<`, the name and the character that ended it.
+    tagStart = { line: parser.line, column: Math.max(1, parser.column - tag.name.length - 1) };
+  });
+  parser.on('opentag', (tag) => {
+    sawRoot = true;
+    open_.push({ name: tag.name, at: tagStart });
+    handler.open(tag.name, tag.attributes, tagStart, open_.length);
+    if (tag.isSelfClosing) {
+      open_.pop();
+      handler.close(tag.name, open_.length + 1);
+    }
+  });
+  parser.on('text', (text) => handler.text(text));
+  parser.on('cdata', (text) => handler.text(text));
+  parser.on('closetag', (tag) => {
+    if (tag.isSelfClosing) return; // closed above, right after it opened
+    open_.pop();
+    handler.close(tag.name, open_.length + 1);
+  });
+
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  const handle = await openFile(file);
+  let bytesRead = 0;
+  try {
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    for (;;) {
+      const n = await readChunk(handle, buffer, file);
+      let text: string;
+      try {
+        text = decoder.decode(buffer.subarray(0, n), { stream: n > 0 });
+      } catch {
+        throw new ImportFileError(
+          here(),
+          `the file is not UTF-8 text (an invalid byte follows, within the ${formatBytes(bytesRead, n)}); save the export as UTF-8`,
+        );
+      }
+      bytesRead += n;
+      if (text !== '') writeTo(parser, text, () => failure);
+      options.onBytes?.(bytesRead);
+      yield* drain(handler.out);
+      if (n === 0) break;
+    }
+  } finally {
+    await handle.close();
+  }
+  if (bytesRead === 0) throw new ImportFileError(undefined, 'the file is empty');
+  const unclosed = open_.at(-1);
+  if (unclosed) {
+    yield* drain(handler.out);
+    throw new ImportFileError(
+      here(),
+      `the file ends inside <${unclosed.name}> (opened at ${formatPosition(unclosed.at)}): it is truncated; what was complete before it was read`,
+    );
+  }
+  if (!sawRoot)
+    throw new ImportFileError(here(), 'the file has no XML element at all: it is not XML');
+  writeClose(parser, () => failure);
+  yield* drain(handler.out);
+}
+
+function* drain<R>(out: R[]): Generator<R> {
+  // Records are taken out before they are yielded, so that none is kept for longer than needed.
+  const records = out.splice(0, out.length);
+  yield* records;
+}
+
+function writeTo(parser: SaxesParser, text: string, failure: () => ImportFileError | undefined) {
+  try {
+    parser.write(text);
+  } catch (error) {
+    throw failure() ?? error;
+  }
+}
+
+function writeClose(parser: SaxesParser, failure: () => ImportFileError | undefined) {
+  try {
+    parser.close();
+  } catch (error) {
+    throw failure() ?? error;
+  }
+}
+
+function problemOf(message: string): string {
+  return message.replace(/^(?:[^:]*:)?\d+:\d+: /, '').replace(/\.$/, '');
+}
+
+function formatBytes(before: number, chunk: number): string {
+  return `bytes ${before.toLocaleString('en')}–${(before + chunk).toLocaleString('en')}`;
+}
+
+/** The file cannot be opened or read at all. */
+export class UnreadableFileError extends ImportFileError {}
+
+function unreadable(file: string, error: unknown): UnreadableFileError {
+  const code = (error as { code?: string }).code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (error as Error).message;
+  return new UnreadableFileError(undefined, `cannot read ${file}: ${why}`);
+}
+
+async function openFile(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+}
+
+async function readChunk(handle: FileHandle, buffer: Buffer, file: string): Promise<number> {
+  try {
+    return (await handle.read(buffer, 0, buffer.length, null)).bytesRead;
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+}
+
+/**
+ * Keyed hashes of commenters' addresses, as the server makes them for posted comments, with the
+ * last few thousand remembered: the same people comment again and again.
+ */
+export function addressHasher(secret: string): (address: string) => string {
+  const cache = new Map<string, string>();
+  return (address) => {
+    let hash = cache.get(address);
+    if (hash === undefined) {
+      hash = keyedHash(secret, address);
+      if (cache.size >= 4_096) cache.clear();
+      cache.set(address, hash);
+    }
+    return hash;
+  };
+}

@@ -1,0 +1,580 @@
+// Importing a WordPress export (acceptance 1): a file written here, with nesting five levels deep,
+// pending, spam and trashed comments, a pingback, HTML (hostile too) in comments, non-ASCII names,
+// CDATA sections, a post without comments, a draft and an attachment, imported on SQLite and
+// PostgreSQL into exactly the expected tree; imported again, nothing new; interrupted, resumed to
+// the same result.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accountsContext, statementsContext } from '../../src/app.js';
+import { listMembers } from '../../src/accounts/service.js';
+import type { DiscussionSettings } from '../../src/discussion/model.js';
+import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/discussion/model.js';
+import type {
+  ImportContext,
+  ImportOptions,
+  ImportReport,
+} from '../../src/interchange/import-engine.js';
+import { importWxr, parseWordPressDate } from '../../src/interchange/import-wxr.js';
+import { IMPORTED_CLEARANCE_NOTE } from '../../src/interchange/statement-sink.js';
+import { fixedClock } from '../../src/platform/clock.js';
+import { keyedHash } from '../../src/platform/ids.js';
+import { databaseKinds } from '../helpers/databases.js';
+import type { TestServer } from '../helpers/runtime.js';
+import { startTestServer, TEST_SECRET } from '../helpers/runtime.js';
+import type { WxrSite } from './exports.js';
+import { scratch, wxrDocument } from './exports.js';
+
+const HOSTILE = `<p onclick="steal()">Look <a href="https://example.org/a?b=1&amp;c=2" onclick="evil()">here</a> <img src="https://tracker.example/x.png" onerror="alert(1)"> and <iframe src="https://evil.example/"></iframe>done</p><style>p { color: red }</style>`;
+
+/** The export under test. Comment 211 comes last in the file but is the first reply by date. */
+export const BLOG: WxrSite = {
+  title: 'Workers’ Liberty blog',
+  link: 'https://blog.example.org',
+  authors: [
+    { id: 1, login: 'jim', email: 'Jim@Example.org', displayName: 'Jim Denham' },
+    { id: 2, login: 'zoe', email: 'zoe@example.org', displayName: 'Zoë Łukasiewicz' },
+    { id: 3, login: 'nobody', email: '', displayName: 'Nobody' },
+  ],
+  posts: [
+    {
+      id: 101,
+      title: 'Statement on Paris &#8212; «solidarité»',
+      slug: 'statement-on-paris',
+      creator: 'jim',
+      date: '2015-11-16T09:00:00Z',
+      content: '<p>We stand with <strong>Paris</strong>.</p>\n\nSecond paragraph & more.',
+      comments: [
+        {
+          id: 201,
+          author: 'Anna Kowalska',
+          email: 'Anna@Example.org',
+          url: 'https://anna.example.org/',
+          ip: '192.0.2.10',
+          date: '2015-11-16T10:00:00Z',
+          approved: '1',
+          content: 'First!\nSecond line of the same paragraph.\n\n<em>Second</em> paragraph.',
+        },
+        {
+          id: 202,
+          parent: 201,
+          author: 'Zoë Łukasiewicz',
+          email: 'zoe@example.org',
+          userId: 2,
+          ip: '2001:db8::1',
+          date: '2015-11-16T10:05:00Z',
+          approved: '1',
+          content: '<blockquote>First!</blockquote>\nI disagree.',
+        },
+        {
+          id: 203,
+          parent: 202,
+          author: 'Jim Denham',
+          email: 'jim@example.org',
+          userId: 1,
+          date: '2015-11-16T10:10:00Z',
+          approved: '0',
+          content: 'Held for moderation.',
+        },
+        {
+          id: 204,
+          parent: 203,
+          author: 'Ólafur Arnalds',
+          date: '2015-11-16T10:20:00Z',
+          approved: '1',
+          content: 'Fourth level.',
+        },
+        {
+          id: 205,
+          parent: 204,
+          author: 'محمد الأمين',
+          url: 'javascript:alert(1)',
+          date: '2015-11-16T10:30:00Z',
+          approved: '1',
+          content: 'Fifth level, ناس.',
+        },
+        {
+          id: 206,
+          author: 'Spammer',
+          email: 'not an address',
+          date: '2015-11-16T11:00:00Z',
+          approved: 'spam',
+          content: '<script>alert(1)</script><a href="javascript:alert(1)">cheap pills</a>',
+        },
+        {
+          id: 207,
+          author: 'Bob & Co',
+          date: '2015-11-16T10:30:00Z',
+          approved: '1',
+          content: HOSTILE,
+          plain: true,
+        },
+        {
+          id: 208,
+          author: 'Carol',
+          email: 'carol@example.org',
+          url: 'https://carol.example.org/',
+          date: '2015-11-16T12:00:00Z',
+          approved: 'trash',
+          content: 'Something I regret.',
+        },
+        {
+          id: 209,
+          parent: 208,
+          author: 'Dave',
+          date: '2015-11-16T12:30:00Z',
+          approved: '1',
+          content: 'Replying to a comment that went.',
+        },
+        {
+          id: 210,
+          author: 'Another blog » A reply to Paris',
+          url: 'https://other.example.net/reply/',
+          date: '2015-11-16T13:00:00Z',
+          approved: '1',
+          type: 'pingback',
+          content: '[…] the statement on Paris […]',
+        },
+        {
+          id: 212,
+          parent: 207,
+          author: 'Eve',
+          date: '2015-11-16T10:40:00Z',
+          approved: '1',
+          content: 'Code: a]]>b\n<ul><li>one</li><li>two</li></ul>',
+        },
+        {
+          id: 211,
+          parent: 201,
+          author: 'Frank',
+          date: '2015-11-16T10:02:00Z',
+          approved: '1',
+          content: 'Quick reply.',
+        },
+      ],
+    },
+    {
+      id: 102,
+      title: 'About',
+      slug: 'about',
+      type: 'page',
+      creator: 'jim',
+      date: '2015-01-01T00:00:00Z',
+      content: 'Who we are.',
+    },
+    {
+      id: 103,
+      title: 'Draft thoughts',
+      slug: '',
+      status: 'draft',
+      creator: 'jim',
+      date: '2015-11-20T00:00:00Z',
+      content: 'Not yet.',
+      comments: [
+        {
+          id: 301,
+          author: 'Early',
+          date: '2015-11-20T01:00:00Z',
+          approved: '1',
+          content: 'Preview comment.',
+        },
+      ],
+    },
+    {
+      id: 104,
+      title: 'photo.jpg',
+      slug: 'photo',
+      type: 'attachment',
+      status: 'inherit',
+      creator: 'jim',
+      date: '2015-11-16T09:00:00Z',
+      content: '',
+    },
+    {
+      id: 105,
+      title: 'Closed for comments',
+      slug: 'closed',
+      creator: 'zoe',
+      date: '2015-11-17T09:00:00Z',
+      content: 'Text.',
+      commentStatus: 'closed',
+      comments: [
+        {
+          id: 401,
+          author: 'Grace',
+          date: '2015-11-17T10:00:00Z',
+          approved: '1',
+          content: 'Before it closed.',
+        },
+      ],
+    },
+  ],
+};
+
+interface Row {
+  external_id: string;
+  parent: string | null;
+  path: string;
+  depth: number;
+  number: number | null;
+  author_name: string;
+  author_email: string | null;
+  author_url: string | null;
+  author_account_id: string | null;
+  is_statement_author: number;
+  status: string;
+  kind: string;
+  body: string;
+  html: string;
+  origin: string;
+  ip_hash: string | null;
+  created_at: string;
+  reply_count: number;
+}
+
+/** The whole tree of the thread of the statement with `slug`, in display (path) order. */
+async function treeOf(server: TestServer, slug: string): Promise<Row[]> {
+  const rows = await server.runtime.db
+    .selectFrom('comments as c')
+    .innerJoin('threads as t', 't.id', 'c.thread_id')
+    .innerJoin('statements as s', 's.id', 't.statement_id')
+    .leftJoin('comments as p', 'p.id', 'c.parent_id')
+    .select([
+      'c.external_id',
+      'p.external_id as parent',
+      'c.path',
+      'c.depth',
+      'c.number',
+      'c.author_name',
+      'c.author_email',
+      'c.author_url',
+      'c.author_account_id',
+      'c.is_statement_author',
+      'c.status',
+      'c.kind',
+      'c.body',
+      'c.html',
+      'c.origin',
+      'c.ip_hash',
+      'c.created_at',
+      'c.reply_count',
+    ])
+    .where('s.slug', '=', slug)
+    .orderBy('c.path')
+    .execute();
+  return (rows as Row[]).map((row) => ({
+    ...row,
+    depth: Number(row.depth),
+    number: row.number === null ? null : Number(row.number),
+    is_statement_author: Number(row.is_statement_author),
+    reply_count: Number(row.reply_count),
+  }));
+}
+
+async function count(server: TestServer, table: string): Promise<number> {
+  const row = (await server.runtime.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow()) as { n: number | string };
+  return Number(row.n);
+}
+
+const tallies = (report: ImportReport) =>
+  Object.fromEntries(
+    Object.entries(report.tallies).map(([kind, t]) => [
+      kind,
+      { created: t.created, skipped: t.skipped, failed: t.failed },
+    ]),
+  );
+
+/** The expected tree: [external id, parent, depth, number, author, status, kind, time]. */
+const EXPECTED = [
+  ['wxr:201', null, 1, 1, 'Anna Kowalska', 'approved', 'comment', '10:00'],
+  ['wxr:211', 'wxr:201', 2, null, 'Frank', 'approved', 'comment', '10:02'],
+  ['wxr:202', 'wxr:201', 2, null, 'Zoë Łukasiewicz', 'approved', 'comment', '10:05'],
+  ['wxr:203', 'wxr:202', 3, null, 'Jim Denham', 'pending', 'comment', '10:10'],
+  ['wxr:204', 'wxr:203', 4, null, 'Ólafur Arnalds', 'approved', 'comment', '10:20'],
+  ['wxr:205', 'wxr:204', 5, null, 'محمد الأمين', 'approved', 'comment', '10:30'],
+  ['wxr:207', null, 1, 2, 'Bob & Co', 'approved', 'comment', '10:30'],
+  ['wxr:212', 'wxr:207', 2, null, 'Eve', 'approved', 'comment', '10:40'],
+  ['wxr:206', null, 1, 3, 'Spammer', 'spam', 'comment', '11:00'],
+  ['wxr:208', null, 1, 4, 'Carol', 'deleted', 'comment', '12:00'],
+  ['wxr:209', 'wxr:208', 2, null, 'Dave', 'approved', 'comment', '12:30'],
+  ['wxr:210', null, 1, 5, 'Another blog » A reply to Paris', 'approved', 'pingback', '13:00'],
+];
+
+const shapeOf = (rows: Row[]) =>
+  rows.map((r) => [
+    r.external_id,
+    r.parent,
+    r.depth,
+    r.number,
+    r.author_name,
+    r.status,
+    r.kind,
+    r.created_at.slice(11, 16),
+  ]);
+
+describe('parseWordPressDate', () => {
+  it('reads WordPress dates as UTC and refuses zero and impossible dates', () => {
+    expect(parseWordPressDate('2015-11-16 10:05:09')?.toISOString()).toBe(
+      '2015-11-16T10:05:09.000Z',
+    );
+    expect(parseWordPressDate('0000-00-00 00:00:00')).toBeUndefined();
+    expect(parseWordPressDate('2015-02-31 10:00:00')).toBeUndefined();
+    expect(parseWordPressDate('yesterday')).toBeUndefined();
+  });
+});
+
+describe.each(databaseKinds)('importWxr on $name', (kind) => {
+  let server: TestServer;
+  const clock = fixedClock('2026-11-24T10:00:00Z');
+
+  beforeEach(async () => {
+    server = await startTestServer({
+      kind,
+      clock,
+      env: { BASE_URL: 'https://statements.example.org' },
+    });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const context = (settings: DiscussionSettings = DEFAULT_DISCUSSION_SETTINGS): ImportContext => ({
+    statements: statementsContext(server.runtime, settings),
+    siteId: server.siteId,
+    secret: server.runtime.secret,
+    baseUrl: server.runtime.config.baseUrl,
+    settings,
+  });
+
+  const importFile = async (
+    file: string,
+    options: ImportOptions = {},
+    settings?: DiscussionSettings,
+  ) => importWxr(context(settings), { file, totalBytes: 1 }, options);
+
+  it('imports posts, pages, authors and every comment into exactly the expected tree; a second import creates nothing', async ({
+    onTestFinished,
+  }) => {
+    const file = scratch(onTestFinished).write('blog.xml', wxrDocument(BLOG));
+    const problems: unknown[] = [];
+    const first = await importFile(file, { onProblem: (p) => problems.push(p) });
+    expect(problems).toEqual([]);
+    expect(first.stopped).toBeUndefined();
+    expect(tallies(first)).toEqual({
+      statements: { created: 3, skipped: 2, failed: 0 },
+      threads: { created: 3, skipped: 0, failed: 0 },
+      comments: { created: 13, skipped: 1, failed: 0 },
+      accounts: { created: 2, skipped: 0, failed: 0 },
+    });
+    expect(first.tallies.statements.skippedBecause).toEqual({
+      'drafts are imported once statement drafts exist': 1,
+      'not a post or page (attachment)': 1,
+    });
+    expect(first.notes).toEqual({
+      'invalid author e-mail addresses left out': 1,
+      'invalid author websites left out': 1,
+    });
+
+    // The tree: numbers by date, replies by date under their parents, five levels, statuses.
+    const tree = await treeOf(server, 'statement-on-paris');
+    expect(shapeOf(tree)).toEqual(EXPECTED);
+    expect(tree.every((r) => r.created_at.startsWith('2015-11-16T') && r.origin === 'import')).toBe(
+      true,
+    );
+    const byId = new Map(tree.map((r) => [r.external_id, r]));
+    const row = (id: number) => byId.get(`wxr:${id}`) as Row;
+    expect(row(201).reply_count).toBe(2);
+    expect(row(204).reply_count).toBe(1);
+
+    // Bodies: WordPress's line breaks and paragraphs; HTML to Markdown; CDATA with "]]>".
+    expect(row(201).body).toBe('First!\nSecond line of the same paragraph.\n\n*Second* paragraph.');
+    expect(row(201).html).toBe(
+      '<p>First!<br>\nSecond line of the same paragraph.</p>\n<p><em>Second</em> paragraph.</p>\n',
+    );
+    expect(row(202).html).toBe('<blockquote>\n<p>First!</p>\n</blockquote>\n<p>I disagree.</p>\n');
+    expect(row(212).html).toBe('<p>Code: a]]&gt;b</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n');
+    // Hostile HTML: text kept, links kept only when safe, nothing active.
+    expect(row(207).html).toBe(
+      '<p>Look <a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener">here</a> and done</p>\n',
+    );
+    expect(row(206).html).toBe('<p>cheap pills</p>\n');
+    for (const r of tree) {
+      expect(r.html).not.toMatch(/<script|<style|<iframe|<img|javascript:|\son\w+=/i);
+    }
+
+    // Authors: e-mails lower-cased, bad ones and unsafe websites left out, the badge for the
+    // statement's author by account, addresses only as keyed hashes.
+    expect(row(201)).toMatchObject({
+      author_email: 'anna@example.org',
+      author_url: 'https://anna.example.org/',
+      ip_hash: keyedHash(TEST_SECRET, '192.0.2.10'),
+      is_statement_author: 0,
+    });
+    expect(row(202).ip_hash).toBe(keyedHash(TEST_SECRET, '2001:db8::1'));
+    expect(row(206).author_email).toBeNull();
+    expect(row(205).author_url).toBeNull();
+    expect(row(203).is_statement_author).toBe(1);
+    expect(tree.filter((r) => r.is_statement_author === 1).map((r) => r.external_id)).toEqual([
+      'wxr:203',
+    ]);
+    expect(JSON.stringify(tree)).not.toContain('192.0.2.10');
+    // The trashed comment keeps its place and its name, not its words or its author's details.
+    expect(row(208)).toMatchObject({ body: '', html: '', author_email: null, author_url: null });
+
+    // The statements: slug, title (entities decoded), date, author, clearance note.
+    const statements = await server.runtime.db
+      .selectFrom('statements')
+      .select([
+        'slug',
+        'title',
+        'author_name',
+        'author_account_id',
+        'clearance_note',
+        'published_at',
+        'body',
+      ])
+      .orderBy('slug')
+      .execute();
+    expect(
+      statements.map((s) => [s.slug, s.title, s.author_name, s.clearance_note, s.published_at]),
+    ).toEqual([
+      ['about', 'About', 'Jim Denham', IMPORTED_CLEARANCE_NOTE, '2015-01-01T00:00:00.000Z'],
+      [
+        'closed',
+        'Closed for comments',
+        'Zoë Łukasiewicz',
+        IMPORTED_CLEARANCE_NOTE,
+        '2015-11-17T09:00:00.000Z',
+      ],
+      [
+        'statement-on-paris',
+        'Statement on Paris — «solidarité»',
+        'Jim Denham',
+        IMPORTED_CLEARANCE_NOTE,
+        '2015-11-16T09:00:00.000Z',
+      ],
+    ]);
+    expect(statements[2]?.body).toBe('We stand with **Paris**.\n\nSecond paragraph & more.');
+
+    // The authors of posts are members without a password; their statements and comments link
+    // to their accounts.
+    const members = await listMembers(accountsContext(server.runtime), server.siteId);
+    expect(members.map((m) => [m.email, m.displayName, m.role, m.hasPassword])).toEqual(
+      expect.arrayContaining([
+        ['jim@example.org', 'Jim Denham', 'author', false],
+        ['zoe@example.org', 'Zoë Łukasiewicz', 'author', false],
+      ]),
+    );
+    const jim = members.find((m) => m.email === 'jim@example.org');
+    expect(statements[2]?.author_account_id).toBe(jim?.id);
+    expect(row(203).author_account_id).toBe(jim?.id);
+
+    // Counts on the thread: public comments (approved), the last number given.
+    const threads = await server.runtime.db
+      .selectFrom('threads')
+      .innerJoin('statements', 'statements.id', 'threads.statement_id')
+      .select([
+        'statements.slug',
+        'threads.comment_count',
+        'threads.top_level_count',
+        'threads.status',
+      ])
+      .orderBy('statements.slug')
+      .execute();
+    expect(
+      threads.map((t) => [t.slug, Number(t.comment_count), Number(t.top_level_count), t.status]),
+    ).toEqual([
+      ['about', 0, 0, 'open'],
+      ['closed', 1, 1, 'closed'],
+      ['statement-on-paris', 9, 5, 'open'],
+    ]);
+
+    // The page: the pingback as "linked from", the removed comment as a placeholder.
+    const page = await (await fetch(`${server.url}/s/statement-on-paris`)).text();
+    expect(page).toContain(
+      '<span class="comment-linkback">linked from <a class="comment-author" href="https://other.example.net/reply/" rel="nofollow ugc noopener">Another blog » A reply to Paris</a></span>',
+    );
+    expect(page).toContain('comment removed');
+    expect(page).toContain('9 comments');
+
+    // Again: nothing new.
+    const before = await Promise.all(
+      ['statements', 'threads', 'comments', 'accounts'].map((t) => count(server, t)),
+    );
+    const second = await importFile(file);
+    expect(tallies(second)).toEqual({
+      statements: { created: 0, skipped: 5, failed: 0 },
+      threads: { created: 0, skipped: 3, failed: 0 },
+      comments: { created: 0, skipped: 14, failed: 0 },
+      accounts: { created: 0, skipped: 2, failed: 0 },
+    });
+    expect(
+      await Promise.all(
+        ['statements', 'threads', 'comments', 'accounts'].map((t) => count(server, t)),
+      ),
+    ).toEqual(before);
+    expect(shapeOf(await treeOf(server, 'statement-on-paris'))).toEqual(EXPECTED);
+  });
+
+  it('writes nothing in a dry run, yet reports what it would create', async ({
+    onTestFinished,
+  }) => {
+    const file = scratch(onTestFinished).write('blog.xml', wxrDocument(BLOG));
+    const report = await importFile(file, { dryRun: true });
+    expect(report.dryRun).toBe(true);
+    expect(tallies(report)).toMatchObject({
+      statements: { created: 3 },
+      comments: { created: 13 },
+      accounts: { created: 2 },
+    });
+    for (const table of ['statements', 'threads', 'comments', 'import_origins'])
+      expect(await count(server, table), table).toBe(0);
+  });
+
+  it('resumes an interrupted import exactly where it stopped, giving the same tree', async ({
+    onTestFinished,
+  }) => {
+    const file = scratch(onTestFinished).write('blog.xml', wxrDocument(BLOG));
+    const controller = new AbortController();
+    const first = await importFile(file, {
+      batchSize: 3,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.comments >= 4) controller.abort();
+      },
+    });
+    expect(first.interrupted).toBe(true);
+    const partial = await treeOf(server, 'statement-on-paris');
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(EXPECTED.length);
+    // What was committed is a beginning of the final order.
+    const ids = EXPECTED.map((e) => e[0]);
+    const committed = partial.map((r) => r.external_id);
+    const inDateOrder = [...committed].sort((a, b) => ids.indexOf(a) - ids.indexOf(b));
+    expect(committed).toEqual(inDateOrder);
+
+    const second = await importFile(file);
+    expect(second.interrupted).toBe(false);
+    expect(second.tallies.comments.created + first.tallies.comments.created).toBe(13);
+    expect(shapeOf(await treeOf(server, 'statement-on-paris'))).toEqual(EXPECTED);
+  });
+
+  it('attaches replies deeper than the site allows to the deepest allowed level, as WordPress does', async ({
+    onTestFinished,
+  }) => {
+    const file = scratch(onTestFinished).write('blog.xml', wxrDocument(BLOG));
+    await importFile(file, {}, { ...DEFAULT_DISCUSSION_SETTINGS, maxDepth: 3 });
+    const tree = await treeOf(server, 'statement-on-paris');
+    const chain = tree.filter((r) =>
+      ['wxr:202', 'wxr:203', 'wxr:204', 'wxr:205'].includes(r.external_id),
+    );
+    expect(chain.map((r) => [r.external_id, r.parent, r.depth])).toEqual([
+      ['wxr:202', 'wxr:201', 2],
+      ['wxr:203', 'wxr:202', 3],
+      ['wxr:204', 'wxr:202', 3],
+      ['wxr:205', 'wxr:202', 3],
+    ]);
+    expect(Math.max(...tree.map((r) => r.depth))).toBe(3);
+  });
+});
