@@ -144,6 +144,7 @@ export const ARCHIVE_TABLES: readonly ArchiveTable[] = [
       'edit_token_hash',
       'created_at',
       'edited_at',
+      'kind',
     ],
     key: ['id'],
     // A parent's path is a prefix of its replies' paths, so it sorts (and is restored) first.
@@ -179,6 +180,11 @@ export const ARCHIVE_TABLES: readonly ArchiveTable[] = [
     name: 'subscription_deliveries',
     columns: ['subscription_id', 'comment_id', 'sent_at'],
     key: ['subscription_id', 'comment_id'],
+  },
+  {
+    name: 'import_origins',
+    columns: ['site_id', 'source', 'external_id', 'entity', 'entity_id', 'created_at'],
+    key: ['site_id', 'source', 'external_id'],
   },
 ];
 

@@ -4,6 +4,7 @@
  * program (src/cli.ts) registers these and lends them its runtime and its error kinds. Data goes to
  * standard output only when asked for (no FILE); everything for people goes to standard error.
  */
+import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { pino } from 'pino';
@@ -23,6 +24,8 @@ import { exportArchive } from './export-archive.js';
 import { exportWxr } from './export-wxr.js';
 import type { ImportArchiveSummary } from './import-archive.js';
 import { importBroadsideArchive } from './import-archive.js';
+import { createProgressReporter } from './import-progress.js';
+import type { Line } from './lines.js';
 import { LineReadError, readLines } from './lines.js';
 import {
   describeErasure,
@@ -247,13 +250,26 @@ export async function importArchiveCommand(
   }
   await tools.withRuntime(async (runtime) => {
     let summary: ImportArchiveSummary;
+    const total = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    let read = 0;
+    // Every line is read twice (the archive's sites first): progress follows the restore's pass.
+    const counted = async function* (lines: AsyncIterable<Line>) {
+      read = 0;
+      for await (const line of lines) {
+        read += Buffer.byteLength(line.text) + 1;
+        yield line;
+      }
+    };
+    const progress = createProgressReporter(process.stderr, 'restore');
     try {
       summary = await importBroadsideArchive(runtime, {
-        open: () => readLines(file),
+        open: () => counted(readLines(file)),
         knownSchemas: tools.schemas,
         dryRun: options.dryRun,
         strict: options.strict,
         batchRows: options.batchSize,
+        onProgress: (p) =>
+          progress.update({ phase: 'reading', done: read, total, comments: p.comments }),
       });
     } catch (error) {
       if (error instanceof ArchiveError || error instanceof LineReadError)
@@ -264,6 +280,8 @@ export async function importArchiveCommand(
       if (code === 'EISDIR') throw tools.inputError(`cannot read ${file}: it is a directory`);
       if (code === 'EACCES') throw tools.inputError(`cannot read ${file}: permission denied`);
       throw error;
+    } finally {
+      progress.stop();
     }
     for (const problem of summary.problems) say(atLine(file, problem.line, problem.message));
     if (summary.problemCount > summary.problems.length) {

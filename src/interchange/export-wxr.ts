@@ -151,7 +151,7 @@ export async function exportWxr(
                   createdAt: comment.createdAt,
                   html: comment.html,
                   status: comment.status,
-                  type: 'comment',
+                  type: comment.kind,
                 }),
               );
             }

@@ -99,6 +99,8 @@ export interface WxrCommentRow {
   html: string;
   status: CommentStatus;
   createdAt: Date;
+  /** `comment`, `pingback` or `trackback`: WordPress's comment types. */
+  kind: string;
 }
 
 /** The next comments of a thread after `afterPath`, in tree order (parents first). */
@@ -118,6 +120,7 @@ export async function listThreadComments(
       'html',
       'status',
       'created_at',
+      'kind',
     ])
     .where('thread_id', '=', input.threadId);
   if (input.afterPath !== undefined) query = query.where('path', '>', input.afterPath);
@@ -132,6 +135,7 @@ export async function listThreadComments(
     html: row.html,
     status: row.status as CommentStatus,
     createdAt: new Date(row.created_at),
+    kind: row.kind,
   }));
 }
 

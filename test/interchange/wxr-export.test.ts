@@ -122,6 +122,12 @@ describe.each(databaseKinds)('exportWxr on $name', (kind) => {
       .set({ author_name: 'Bad\u0001Name\uffff', body: 'x', html: '<p>bell\u0007 ]]> end</p>' })
       .where('id', '=', site.comments.spam)
       .execute();
+    // A pingback, as a WordPress import keeps them.
+    await runtime.db
+      .updateTable('comments')
+      .set({ kind: 'pingback' })
+      .where('id', '=', site.comments.edited)
+      .execute();
 
     const file = path.join(scratchDirectory(test.onTestFinished), 'site.xml');
     const sink = fileSink(file);
@@ -195,6 +201,9 @@ describe.each(databaseKinds)('exportWxr on $name', (kind) => {
       expect(textOf(comment, 'wp:comment_author_url')).toBe(row.author_url ?? '');
       expect(textOf(comment, 'wp:comment_date_gmt')).toBe(
         row.created_at.slice(0, 19).replace('T', ' '),
+      );
+      expect(textOf(comment, 'wp:comment_type')).toBe(
+        row.id === site.comments.edited ? 'pingback' : 'comment',
       );
       if (row.id !== site.comments.spam) {
         expect(textOf(comment, 'wp:comment_author')).toBe(row.author_name);
