@@ -211,8 +211,11 @@ async function writePosts(
   session.phase = 'writing';
   session.done = 0;
   session.total = spool.postCount();
+  let last: string | undefined;
   for (const post of spool.placedPosts()) {
     session.done += 1;
+    if (post.target !== last) await session.settle();
+    last = post.target;
     const target = post.target === undefined ? undefined : targets.get(post.target);
     if (target === undefined) {
       session.fail(

@@ -325,6 +325,15 @@ export class ImportSession {
     this.failedComments.set(`${threadKey}\u0000${externalId}`, position);
   }
 
+  /**
+   * Called before the importer goes on to another post or discussion: with `strict`, the queued
+   * comments are written now, so that a failure among them stops the import before anything that
+   * comes after them in the file is written or counted.
+   */
+  async settle(): Promise<void> {
+    if (this.options.strict) await this.writeComments();
+  }
+
   /** Marks the end of one record of the file; commits when the batch is full. */
   async endOfRecord(): Promise<void> {
     this.recordsInBatch += 1;

@@ -22,7 +22,8 @@ export function describeProblem(
 function rate(report: ImportReport): string {
   const comments = report.tallies.comments;
   const handled = comments.created + comments.skipped + comments.failed;
-  if (handled === 0 || report.seconds <= 0) return '';
+  // A rate over less than a second says little.
+  if (handled === 0 || report.seconds < 1) return '';
   return `, ${number(Math.round(handled / report.seconds))} comments/s`;
 }
 

@@ -165,6 +165,7 @@ class WxrImporter {
         return;
       }
       case 'post':
+        await this.session.settle();
         this.item = {
           post: record.post,
           target: await this.targetOf(record.post),

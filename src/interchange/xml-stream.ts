@@ -70,13 +70,17 @@ export async function* streamXml<R>(
   let tagStart: Position = { line: 1, column: 1 };
   let sawRoot = false;
   let failure: ImportFileError | undefined;
-  const here = (): Position => ({ line: parser.line, column: parser.column + 1 });
+  // The last character read: saxes's column is the 0-based index of the next one.
+  const here = (): Position => ({ line: parser.line, column: Math.max(1, parser.column) });
 
   parser.on('error', (error) => {
     // saxes prefixes "line:column: "; the position is ours to give.
+    const problem = problemOf(error.message);
     failure ??= new ImportFileError(
       here(),
-      `${problemOf(error.message)}: the file is not well-formed XML`,
+      sawRoot
+        ? `the XML is malformed here (${problem}); what was complete before it was read`
+        : `the file is not XML (${problem})`,
     );
     throw failure;
   });
@@ -112,11 +116,13 @@ export async function* streamXml<R>(
       try {
         text = decoder.decode(buffer.subarray(0, n), { stream: n > 0 });
       } catch {
+        if (bytesRead === 0) notXml(buffer.subarray(0, n), '');
         throw new ImportFileError(
           here(),
           `the file is not UTF-8 text (an invalid byte follows, within the ${formatBytes(bytesRead, n)}); save the export as UTF-8`,
         );
       }
+      if (bytesRead === 0 && n > 0) notXml(buffer.subarray(0, n), text);
       bytesRead += n;
       if (text !== '') writeTo(parser, text, () => failure);
       options.onBytes?.(bytesRead);
@@ -139,6 +145,25 @@ export async function* streamXml<R>(
     throw new ImportFileError(here(), 'the file has no XML element at all: it is not XML');
   writeClose(parser, () => failure);
   yield* drain(handler.out);
+}
+
+/**
+ * Refuses, from its first bytes, a file that is plainly not XML: compressed, or starting with
+ * something other than `<` (after white space and a byte-order mark).
+ */
+function notXml(bytes: Buffer, text: string): void {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b)
+    throw new ImportFileError(undefined, 'the file is compressed (gzip): decompress it first');
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b)
+    throw new ImportFileError(undefined, 'the file is a ZIP archive: unpack the export first');
+  const start = /[^\s\ufeff]/.exec(text);
+  if (!start || text[start.index] === '<') return;
+  const before = text.slice(0, start.index).split('\n');
+  const snippet = text.slice(start.index, start.index + 40).split('\n')[0] ?? '';
+  throw new ImportFileError(
+    { line: before.length, column: (before.at(-1) ?? '').length + 1 },
+    `the file is not XML: it starts with “${snippet}”, where XML starts with “<”`,
+  );
 }
 
 function* drain<R>(out: R[]): Generator<R> {

@@ -19,128 +19,13 @@ import { publishStatement } from '../../src/statements/service.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { startTestServer, TEST_SECRET } from '../helpers/runtime.js';
-import type { DisqusPost, DisqusThread } from './exports.js';
+import type { DisqusThread } from './exports.js';
 import { disqusDocument, positionOf, scratch } from './exports.js';
+import { PAGE, POSTS, THREADS, post } from './fixtures.js';
+import type { TreeRow } from './trees.js';
+import { shapeOf, treeOf } from './trees.js';
 
 const BASE_URL = 'https://statements.example.org';
-const PAGE = 'https://blog.example.org/2015/11/paris/';
-
-export const THREADS: DisqusThread[] = [
-  {
-    id: 't1',
-    link: 'http://statements.example.org/s/statement-on-paris?utm_source=x#comments',
-    title: 'Statement on Paris',
-  },
-  {
-    id: 't2',
-    link: 'https://Blog.Example.org:443/2015/11/paris/#disqus_thread',
-    title: 'Paris &amp; after',
-    closed: true,
-  },
-  { id: 't3', link: 'https://blog.example.org/gone/', title: 'Gone', deleted: true },
-  { id: 't4', link: 'https://blog.example.org/2015/11/paris/', title: 'Paris (again)' },
-  { id: 't5', link: 'https://blog.example.org/quiet/', title: 'Nobody said anything' },
-  { id: 't6', link: 'not a web address', title: 'Broken' },
-];
-
-const post = (
-  p: Partial<DisqusPost> & Pick<DisqusPost, 'id' | 'thread' | 'createdAt'>,
-): DisqusPost => ({
-  name: `Poster ${p.id}`,
-  message: `<p>Post ${p.id}</p>`,
-  ...p,
-});
-
-/** Replies before the posts they answer, as Disqus may list them. */
-export const POSTS: DisqusPost[] = [
-  post({ id: 'p5', thread: 't1', parent: 'p4', createdAt: '2015-11-16T10:20:00Z', name: 'Ελένη' }),
-  post({ id: 'p4', thread: 't1', parent: 'p3', createdAt: '2015-11-16T10:15:00Z' }),
-  post({ id: 'p3', thread: 't1', parent: 'p2', createdAt: '2015-11-16T10:10:00Z' }),
-  post({
-    id: 'p2',
-    thread: 't1',
-    parent: 'p1',
-    createdAt: '2015-11-16T10:05:00Z',
-    name: 'Łucja Wiśniewska',
-    email: 'Lucja@Example.org',
-    ip: '198.51.100.7',
-    message:
-      '<p>Hello <b>world</b></p><p>Second<br>line with <a href="javascript:alert(1)">a trap</a> and <a href="https://example.org/ok" target="_blank">a link</a>.</p><script>alert(1)</script>',
-  }),
-  post({ id: 'p1', thread: 't1', createdAt: '2015-11-16T10:00:00Z', name: 'Ann', username: 'ann' }),
-  post({ id: 'p9', thread: 't1', parent: 'p8', createdAt: '2015-11-16T12:30:00Z' }),
-  post({
-    id: 'p8',
-    thread: 't1',
-    createdAt: '2015-11-16T12:00:00Z',
-    deleted: true,
-    email: 'gone@example.org',
-  }),
-  post({ id: 'p7', thread: 't1', createdAt: '2015-11-16T11:00:00Z', spam: true }),
-  post({
-    id: 'p6',
-    thread: 't1',
-    createdAt: '2015-11-16T09:30:00Z',
-    message: 'Plain text, no markup: 2 * 3 = 6 ]]> done',
-  }),
-  post({ id: 'm1', thread: 't1', parent: '999', createdAt: '2015-11-16T13:00:00Z' }),
-  post({ id: 'q2', thread: 't2', parent: 'q1', createdAt: '2015-11-16T10:45:00Z' }),
-  post({ id: 'q3', thread: 't4', createdAt: '2015-11-16T10:30:00Z' }),
-  post({ id: 'q1', thread: 't2', createdAt: '2015-11-16T10:00:00Z' }),
-  post({ id: 'r1', thread: 't3', createdAt: '2015-11-16T10:00:00Z' }),
-  post({ id: 's1', thread: 't6', createdAt: '2015-11-16T10:00:00Z' }),
-];
-
-interface Row {
-  external_id: string;
-  parent: string | null;
-  depth: number;
-  number: number | null;
-  author_name: string;
-  author_email: string | null;
-  status: string;
-  body: string;
-  html: string;
-  ip_hash: string | null;
-  created_at: string;
-}
-
-async function treeOf(
-  server: TestServer,
-  where: { statement?: string; url?: string },
-): Promise<Row[]> {
-  let query = server.runtime.db
-    .selectFrom('comments as c')
-    .innerJoin('threads as t', 't.id', 'c.thread_id')
-    .leftJoin('statements as s', 's.id', 't.statement_id')
-    .leftJoin('comments as p', 'p.id', 'c.parent_id')
-    .select([
-      'c.external_id',
-      'p.external_id as parent',
-      'c.depth',
-      'c.number',
-      'c.author_name',
-      'c.author_email',
-      'c.status',
-      'c.body',
-      'c.html',
-      'c.ip_hash',
-      'c.created_at',
-    ])
-    .orderBy('c.path');
-  query = where.statement
-    ? query.where('s.slug', '=', where.statement)
-    : query.where('t.url', '=', where.url ?? '');
-  return ((await query.execute()) as Row[]).map((r) => ({
-    ...r,
-    depth: Number(r.depth),
-    number: r.number === null ? null : Number(r.number),
-  }));
-}
-
-const shapeOf = (rows: Row[]) =>
-  rows.map((r) => [r.external_id, r.parent, r.depth, r.number, r.author_name, r.status]);
-
 const tallies = (report: ImportReport) =>
   Object.fromEntries(
     Object.entries(report.tallies).map(([kind, t]) => [kind, [t.created, t.skipped, t.failed]]),
@@ -243,7 +128,7 @@ describe.each(databaseKinds)('importDisqus on $name', (kind) => {
     });
 
     // The statement's discussion: numbered by date (p6 before p1), five levels, statuses.
-    const statementTree = await treeOf(server, { statement: 'statement-on-paris' });
+    const statementTree = await treeOf(server.runtime.db, { statement: 'statement-on-paris' });
     expect(shapeOf(statementTree)).toEqual([
       ['disqus:p6', null, 1, 1, 'Poster p6', 'approved'],
       ['disqus:p1', null, 1, 2, 'Ann', 'approved'],
@@ -256,7 +141,7 @@ describe.each(databaseKinds)('importDisqus on $name', (kind) => {
       ['disqus:p9', 'disqus:p8', 2, null, 'Poster p9', 'approved'],
     ]);
     const byId = new Map(statementTree.map((r) => [r.external_id, r]));
-    const p2 = byId.get('disqus:p2') as Row;
+    const p2 = byId.get('disqus:p2') as TreeRow;
     expect(p2.created_at).toBe('2015-11-16T10:05:00.000Z');
     expect(p2.author_email).toBe('lucja@example.org');
     expect(p2.ip_hash).toBe(keyedHash(TEST_SECRET, '198.51.100.7'));
@@ -270,7 +155,7 @@ describe.each(databaseKinds)('importDisqus on $name', (kind) => {
     for (const row of statementTree) expect(row.html).not.toMatch(/<script|javascript:|target=/);
 
     // The external page's discussion: threads t2 and t4 name the same page; closed as t2 was.
-    const pageTree = await treeOf(server, { url: PAGE });
+    const pageTree = await treeOf(server.runtime.db, { url: PAGE });
     expect(shapeOf(pageTree)).toEqual([
       ['disqus:q1', null, 1, 1, 'Poster q1', 'approved'],
       ['disqus:q2', 'disqus:q1', 2, null, 'Poster q2', 'approved'],
@@ -294,7 +179,7 @@ describe.each(databaseKinds)('importDisqus on $name', (kind) => {
       comments: [0, 13, 2],
       accounts: [0, 0, 0],
     });
-    expect(shapeOf(await treeOf(server, { statement: 'statement-on-paris' }))).toEqual(
+    expect(shapeOf(await treeOf(server.runtime.db, { statement: 'statement-on-paris' }))).toEqual(
       shapeOf(statementTree),
     );
 
@@ -308,7 +193,7 @@ describe.each(databaseKinds)('importDisqus on $name', (kind) => {
     );
     const last = await run(mended);
     expect(last.report.tallies.comments.created).toBe(2);
-    const final = await treeOf(server, { statement: 'statement-on-paris' });
+    const final = await treeOf(server.runtime.db, { statement: 'statement-on-paris' });
     expect(shapeOf(final).slice(-2)).toEqual([
       ['disqus:999', null, 1, 5, 'Poster 999', 'approved'],
       ['disqus:m1', 'disqus:999', 2, null, 'Poster m1', 'approved'],

@@ -20,254 +20,10 @@ import { keyedHash } from '../../src/platform/ids.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { startTestServer, TEST_SECRET } from '../helpers/runtime.js';
-import type { WxrSite } from './exports.js';
 import { scratch, wxrDocument } from './exports.js';
-
-const HOSTILE = `<p onclick="steal()">Look <a href="https://example.org/a?b=1&amp;c=2" onclick="evil()">here</a> <img src="https://tracker.example/x.png" onerror="alert(1)"> and <iframe src="https://evil.example/"></iframe>done</p><style>p { color: red }</style>`;
-
-/** The export under test. Comment 211 comes last in the file but is the first reply by date. */
-export const BLOG: WxrSite = {
-  title: 'Workers’ Liberty blog',
-  link: 'https://blog.example.org',
-  authors: [
-    { id: 1, login: 'jim', email: 'Jim@Example.org', displayName: 'Jim Denham' },
-    { id: 2, login: 'zoe', email: 'zoe@example.org', displayName: 'Zoë Łukasiewicz' },
-    { id: 3, login: 'nobody', email: '', displayName: 'Nobody' },
-  ],
-  posts: [
-    {
-      id: 101,
-      title: 'Statement on Paris &#8212; «solidarité»',
-      slug: 'statement-on-paris',
-      creator: 'jim',
-      date: '2015-11-16T09:00:00Z',
-      content: '<p>We stand with <strong>Paris</strong>.</p>\n\nSecond paragraph & more.',
-      comments: [
-        {
-          id: 201,
-          author: 'Anna Kowalska',
-          email: 'Anna@Example.org',
-          url: 'https://anna.example.org/',
-          ip: '192.0.2.10',
-          date: '2015-11-16T10:00:00Z',
-          approved: '1',
-          content: 'First!\nSecond line of the same paragraph.\n\n<em>Second</em> paragraph.',
-        },
-        {
-          id: 202,
-          parent: 201,
-          author: 'Zoë Łukasiewicz',
-          email: 'zoe@example.org',
-          userId: 2,
-          ip: '2001:db8::1',
-          date: '2015-11-16T10:05:00Z',
-          approved: '1',
-          content: '<blockquote>First!</blockquote>\nI disagree.',
-        },
-        {
-          id: 203,
-          parent: 202,
-          author: 'Jim Denham',
-          email: 'jim@example.org',
-          userId: 1,
-          date: '2015-11-16T10:10:00Z',
-          approved: '0',
-          content: 'Held for moderation.',
-        },
-        {
-          id: 204,
-          parent: 203,
-          author: 'Ólafur Arnalds',
-          date: '2015-11-16T10:20:00Z',
-          approved: '1',
-          content: 'Fourth level.',
-        },
-        {
-          id: 205,
-          parent: 204,
-          author: 'محمد الأمين',
-          url: 'javascript:alert(1)',
-          date: '2015-11-16T10:30:00Z',
-          approved: '1',
-          content: 'Fifth level, ناس.',
-        },
-        {
-          id: 206,
-          author: 'Spammer',
-          email: 'not an address',
-          date: '2015-11-16T11:00:00Z',
-          approved: 'spam',
-          content: '<script>alert(1)</script><a href="javascript:alert(1)">cheap pills</a>',
-        },
-        {
-          id: 207,
-          author: 'Bob & Co',
-          date: '2015-11-16T10:30:00Z',
-          approved: '1',
-          content: HOSTILE,
-          plain: true,
-        },
-        {
-          id: 208,
-          author: 'Carol',
-          email: 'carol@example.org',
-          url: 'https://carol.example.org/',
-          date: '2015-11-16T12:00:00Z',
-          approved: 'trash',
-          content: 'Something I regret.',
-        },
-        {
-          id: 209,
-          parent: 208,
-          author: 'Dave',
-          date: '2015-11-16T12:30:00Z',
-          approved: '1',
-          content: 'Replying to a comment that went.',
-        },
-        {
-          id: 210,
-          author: 'Another blog » A reply to Paris',
-          url: 'https://other.example.net/reply/',
-          date: '2015-11-16T13:00:00Z',
-          approved: '1',
-          type: 'pingback',
-          content: '[…] the statement on Paris […]',
-        },
-        {
-          id: 212,
-          parent: 207,
-          author: 'Eve',
-          date: '2015-11-16T10:40:00Z',
-          approved: '1',
-          content: 'Code: a]]>b\n<ul><li>one</li><li>two</li></ul>',
-        },
-        {
-          id: 211,
-          parent: 201,
-          author: 'Frank',
-          date: '2015-11-16T10:02:00Z',
-          approved: '1',
-          content: 'Quick reply.',
-        },
-      ],
-    },
-    {
-      id: 102,
-      title: 'About',
-      slug: 'about',
-      type: 'page',
-      creator: 'jim',
-      date: '2015-01-01T00:00:00Z',
-      content: 'Who we are.',
-    },
-    {
-      id: 103,
-      title: 'Draft thoughts',
-      slug: '',
-      status: 'draft',
-      creator: 'jim',
-      date: '2015-11-20T00:00:00Z',
-      content: 'Not yet.',
-      comments: [
-        {
-          id: 301,
-          author: 'Early',
-          date: '2015-11-20T01:00:00Z',
-          approved: '1',
-          content: 'Preview comment.',
-        },
-      ],
-    },
-    {
-      id: 104,
-      title: 'photo.jpg',
-      slug: 'photo',
-      type: 'attachment',
-      status: 'inherit',
-      creator: 'jim',
-      date: '2015-11-16T09:00:00Z',
-      content: '',
-    },
-    {
-      id: 105,
-      title: 'Closed for comments',
-      slug: 'closed',
-      creator: 'zoe',
-      date: '2015-11-17T09:00:00Z',
-      content: 'Text.',
-      commentStatus: 'closed',
-      comments: [
-        {
-          id: 401,
-          author: 'Grace',
-          date: '2015-11-17T10:00:00Z',
-          approved: '1',
-          content: 'Before it closed.',
-        },
-      ],
-    },
-  ],
-};
-
-interface Row {
-  external_id: string;
-  parent: string | null;
-  path: string;
-  depth: number;
-  number: number | null;
-  author_name: string;
-  author_email: string | null;
-  author_url: string | null;
-  author_account_id: string | null;
-  is_statement_author: number;
-  status: string;
-  kind: string;
-  body: string;
-  html: string;
-  origin: string;
-  ip_hash: string | null;
-  created_at: string;
-  reply_count: number;
-}
-
-/** The whole tree of the thread of the statement with `slug`, in display (path) order. */
-async function treeOf(server: TestServer, slug: string): Promise<Row[]> {
-  const rows = await server.runtime.db
-    .selectFrom('comments as c')
-    .innerJoin('threads as t', 't.id', 'c.thread_id')
-    .innerJoin('statements as s', 's.id', 't.statement_id')
-    .leftJoin('comments as p', 'p.id', 'c.parent_id')
-    .select([
-      'c.external_id',
-      'p.external_id as parent',
-      'c.path',
-      'c.depth',
-      'c.number',
-      'c.author_name',
-      'c.author_email',
-      'c.author_url',
-      'c.author_account_id',
-      'c.is_statement_author',
-      'c.status',
-      'c.kind',
-      'c.body',
-      'c.html',
-      'c.origin',
-      'c.ip_hash',
-      'c.created_at',
-      'c.reply_count',
-    ])
-    .where('s.slug', '=', slug)
-    .orderBy('c.path')
-    .execute();
-  return (rows as Row[]).map((row) => ({
-    ...row,
-    depth: Number(row.depth),
-    number: row.number === null ? null : Number(row.number),
-    is_statement_author: Number(row.is_statement_author),
-    reply_count: Number(row.reply_count),
-  }));
-}
+import { BLOG, EXPECTED } from './fixtures.js';
+import type { TreeRow } from './trees.js';
+import { treeOf } from './trees.js';
 
 async function count(server: TestServer, table: string): Promise<number> {
   const row = (await server.runtime.db
@@ -285,23 +41,7 @@ const tallies = (report: ImportReport) =>
     ]),
   );
 
-/** The expected tree: [external id, parent, depth, number, author, status, kind, time]. */
-const EXPECTED = [
-  ['wxr:201', null, 1, 1, 'Anna Kowalska', 'approved', 'comment', '10:00'],
-  ['wxr:211', 'wxr:201', 2, null, 'Frank', 'approved', 'comment', '10:02'],
-  ['wxr:202', 'wxr:201', 2, null, 'Zoë Łukasiewicz', 'approved', 'comment', '10:05'],
-  ['wxr:203', 'wxr:202', 3, null, 'Jim Denham', 'pending', 'comment', '10:10'],
-  ['wxr:204', 'wxr:203', 4, null, 'Ólafur Arnalds', 'approved', 'comment', '10:20'],
-  ['wxr:205', 'wxr:204', 5, null, 'محمد الأمين', 'approved', 'comment', '10:30'],
-  ['wxr:207', null, 1, 2, 'Bob & Co', 'approved', 'comment', '10:30'],
-  ['wxr:212', 'wxr:207', 2, null, 'Eve', 'approved', 'comment', '10:40'],
-  ['wxr:206', null, 1, 3, 'Spammer', 'spam', 'comment', '11:00'],
-  ['wxr:208', null, 1, 4, 'Carol', 'deleted', 'comment', '12:00'],
-  ['wxr:209', 'wxr:208', 2, null, 'Dave', 'approved', 'comment', '12:30'],
-  ['wxr:210', null, 1, 5, 'Another blog » A reply to Paris', 'approved', 'pingback', '13:00'],
-];
-
-const shapeOf = (rows: Row[]) =>
+const shapeOf = (rows: TreeRow[]) =>
   rows.map((r) => [
     r.external_id,
     r.parent,
@@ -377,13 +117,13 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     });
 
     // The tree: numbers by date, replies by date under their parents, five levels, statuses.
-    const tree = await treeOf(server, 'statement-on-paris');
+    const tree = await treeOf(server.runtime.db, { statement: 'statement-on-paris' });
     expect(shapeOf(tree)).toEqual(EXPECTED);
     expect(tree.every((r) => r.created_at.startsWith('2015-11-16T') && r.origin === 'import')).toBe(
       true,
     );
     const byId = new Map(tree.map((r) => [r.external_id, r]));
-    const row = (id: number) => byId.get(`wxr:${id}`) as Row;
+    const row = (id: number) => byId.get(`wxr:${id}`) as TreeRow;
     expect(row(201).reply_count).toBe(2);
     expect(row(204).reply_count).toBe(1);
 
@@ -514,7 +254,9 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
         ['statements', 'threads', 'comments', 'accounts'].map((t) => count(server, t)),
       ),
     ).toEqual(before);
-    expect(shapeOf(await treeOf(server, 'statement-on-paris'))).toEqual(EXPECTED);
+    expect(shapeOf(await treeOf(server.runtime.db, { statement: 'statement-on-paris' }))).toEqual(
+      EXPECTED,
+    );
   });
 
   it('writes nothing in a dry run, yet reports what it would create', async ({
@@ -545,7 +287,7 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
       },
     });
     expect(first.interrupted).toBe(true);
-    const partial = await treeOf(server, 'statement-on-paris');
+    const partial = await treeOf(server.runtime.db, { statement: 'statement-on-paris' });
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThan(EXPECTED.length);
     // What was committed is a beginning of the final order.
@@ -557,7 +299,9 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     const second = await importFile(file);
     expect(second.interrupted).toBe(false);
     expect(second.tallies.comments.created + first.tallies.comments.created).toBe(13);
-    expect(shapeOf(await treeOf(server, 'statement-on-paris'))).toEqual(EXPECTED);
+    expect(shapeOf(await treeOf(server.runtime.db, { statement: 'statement-on-paris' }))).toEqual(
+      EXPECTED,
+    );
   });
 
   it('attaches replies deeper than the site allows to the deepest allowed level, as WordPress does', async ({
@@ -565,7 +309,7 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
   }) => {
     const file = scratch(onTestFinished).write('blog.xml', wxrDocument(BLOG));
     await importFile(file, {}, { ...DEFAULT_DISCUSSION_SETTINGS, maxDepth: 3 });
-    const tree = await treeOf(server, 'statement-on-paris');
+    const tree = await treeOf(server.runtime.db, { statement: 'statement-on-paris' });
     const chain = tree.filter((r) =>
       ['wxr:202', 'wxr:203', 'wxr:204', 'wxr:205'].includes(r.external_id),
     );
