@@ -212,18 +212,24 @@ function listOf(list: Element, ctx: Context): string[] {
     if (blocks.length > 0) items.push(blocks);
   }
   if (items.length === 0) return [];
-  const tight = items.every((blocks) => blocks.length === 1);
+  // A list inside an item keeps the list tight; a second paragraph does not.
+  const prose = (blocks: string[]) => blocks.filter((block) => !NESTABLE_LIST.test(block));
+  const tight = items.every((blocks) => prose(blocks).length <= 1);
   const rendered = items.map((blocks) => {
     const marker = ordered ? `${number++}. ` : '- ';
     const indent = ' '.repeat(marker.length);
     return blocks
-      .join('\n\n')
+      .map((block, i) => (i === 0 ? block : (tight ? '\n' : '\n\n') + block))
+      .join('')
       .split('\n')
       .map((line, i) => (i === 0 ? marker + line : line === '' ? '' : indent + line))
       .join('\n');
   });
   return [rendered.join(tight ? '\n' : '\n\n')];
 }
+
+/** A list that may follow a line of text directly (CommonMark: bullets, or numbers from 1). */
+const NESTABLE_LIST = /^(?:- |1\. )/;
 
 function codeBlockOf(pre: Element): string[] {
   const code = rawTextOf(pre).replace(/^\n/, '').replace(/\s+$/, '');
