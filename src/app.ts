@@ -15,8 +15,8 @@ import { ensureSite } from './accounts/service.js';
 import type { Site } from './accounts/store.js';
 import type { DiscussionSettings } from './discussion/model.js';
 import { DEFAULT_DISCUSSION_SETTINGS, discussionSettingsOf } from './discussion/model.js';
-import type { CommentJudge, DiscussionContext } from './discussion/service.js';
-import { judgeComment } from './moderation/model.js';
+import type { DiscussionContext } from './discussion/service.js';
+import type { CommentModeration } from './moderation/ports.js';
 import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
@@ -66,8 +66,8 @@ export interface Runtime {
   ids: Ids;
   bus: EventBus;
   mailer: Mailer;
-  /** The moderation verdict for new comments; replaceable so tests can hold what they choose. */
-  judge: CommentJudge;
+  /** Judges every new comment and edit; replaceable so tests can hold what they choose. */
+  moderation: CommentModeration;
   version: string;
 }
 
@@ -81,7 +81,7 @@ export function packageVersion(): string {
 /** Opens the database and brings its schema up to date. */
 export async function createRuntime(
   config: Config,
-  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer' | 'judge'>> = {},
+  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer' | 'moderation'>> = {},
 ): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const secret = resolveSecret(config);
@@ -107,10 +107,17 @@ export async function createRuntime(
     ids: overrides.ids ?? randomIds,
     bus: createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed')),
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from, logger }),
-    judge: overrides.judge ?? judgeComment,
+    moderation: overrides.moderation ?? interimModeration,
     version: packageVersion(),
   };
 }
+
+// Until the rule pipeline is wired in, every comment is approved, as before.
+const interimModeration: CommentModeration = {
+  consult: () => Promise.resolve(undefined),
+  judge: () => Promise.resolve({ decision: 'approve', reasons: [] }),
+  record: () => Promise.resolve(),
+};
 
 export async function closeRuntime(runtime: Runtime): Promise<void> {
   await runtime.bus.close();
@@ -133,7 +140,7 @@ export function discussionContext(
     bus: runtime.bus,
     settings,
     replyNotifications: { enabled: runtime.mailer.enabled, secret: runtime.secret },
-    judge: runtime.judge,
+    moderation: runtime.moderation,
   };
 }
 

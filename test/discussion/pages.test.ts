@@ -146,7 +146,7 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
 
   beforeEach(async () => {
     clock.set('2026-11-24T10:00:00Z');
-    server = await startTestServer({ kind, clock, judge: holdMarkedComments });
+    server = await startTestServer({ kind, clock, moderation: holdMarkedComments });
     ctx = statementsContext(server.runtime);
     ({ statement, thread } = await statements.publishStatement(
       ctx,
@@ -980,7 +980,7 @@ describe('"E-mail me replies" on the statement page', () => {
     const port = (smtp.server.address() as AddressInfo).port;
     server = await startTestServer({
       env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
-      judge: holdMarkedComments,
+      moderation: holdMarkedComments,
     });
     const { statement } = await statements.publishStatement(
       statementsContext(server.runtime),
