@@ -25,6 +25,8 @@ import {
   decodeCursor,
   encodeCursor,
   presentComment,
+  presentCommentToAuthor,
+  presentCommentToModerator,
   presentReasons,
   presentThread,
 } from './presenters.js';
@@ -265,7 +267,7 @@ export async function registerDiscussionRoutes(
         const page = comments.slice(0, limit);
         const last = page.at(-1);
         return {
-          items: page.map(presentComment),
+          items: page.map(includeHidden ? presentCommentToModerator : presentComment),
           nextCursor: comments.length > limit && last ? encodeCursor(last.path) : null,
         };
       },
@@ -333,7 +335,7 @@ export async function registerDiscussionRoutes(
         },
       },
       async (request) =>
-        presentComment(
+        presentCommentToAuthor(
           await service.editComment(ctx, {
             commentId: request.params.commentId,
             body: request.body.body,
