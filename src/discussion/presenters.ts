@@ -82,7 +82,6 @@ export const CommentSchema = Type.Object(
 );
 export type PresentedComment = Static<typeof CommentSchema>;
 
-
 export function presentThread(thread: Thread): PresentedThread {
   return {
     id: thread.id,

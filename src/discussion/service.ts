@@ -396,7 +396,8 @@ const shared = (trx: DiscussionDb): SharedTransaction => trx as unknown as Share
 
 /** The history look-ups' author: the account, else the e-mail, else the address. */
 function authorKey(author: CommentAuthor, ipHash: string | undefined): store.AuthorKey | undefined {
-  if (author.accountId !== undefined) return { column: 'author_account_id', value: author.accountId };
+  if (author.accountId !== undefined)
+    return { column: 'author_account_id', value: author.accountId };
   if (author.email !== undefined) return { column: 'author_email', value: author.email };
   if (ipHash !== undefined) return { column: 'ip_hash', value: ipHash };
   return undefined;
@@ -551,7 +552,8 @@ export async function editComment(
       html: comment.html,
       replacedAt: now,
     });
-    if (!thread) throw new NotFoundError(`There is no thread ${comment.threadId}.`, 'thread-not-found');
+    if (!thread)
+      throw new NotFoundError(`There is no thread ${comment.threadId}.`, 'thread-not-found');
     const review = await underReview(ctx, trx, {
       thread,
       body: input.body,

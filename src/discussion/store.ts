@@ -589,8 +589,8 @@ export async function readAuthorHistory(
       lastMinuteByAddress: byAddress,
     };
   }
-  const [approved, rejected, sameBody, lastMinuteByAuthor, lastMinuteByAddress] =
-    await Promise.all([
+  const [approved, rejected, sameBody, lastMinuteByAuthor, lastMinuteByAddress] = await Promise.all(
+    [
       countCapped(author, (q) => q.where('status', '=', 'approved')),
       countCapped(author, (q) => q.where('status', 'in', ['rejected', 'spam'])),
       fromAuthor(db, author).where('body', '=', input.body).select('id').limit(1).execute(),
@@ -600,7 +600,8 @@ export async function readAuthorHistory(
             q.where('created_at', '>', since),
           )
         : Promise.resolve(0),
-    ]);
+    ],
+  );
   return {
     approved,
     rejected,

@@ -137,6 +137,23 @@ export type ClassifierOutcome =
 /** Why a comment would be refused outright at the door, in words the author can act on. */
 export const BANNED_MESSAGE = 'This comment cannot be published.';
 
+/**
+ * Why a just-posted comment is not shown, in its author's terms, with what they can do. A ban is
+ * never named (its reason's message is already neutral, and left out when others explain more).
+ */
+export function notPublishedMessage(
+  status: 'rejected' | 'spam',
+  reasons: readonly { code: string; message: string }[],
+): string {
+  const words = reasons.filter((reason) => reason.code !== 'banned').map((r) => r.message);
+  if (words.length === 0) return BANNED_MESSAGE;
+  const kept =
+    status === 'spam'
+      ? 'It was kept for a moderator, who may still publish it.'
+      : 'If this is a mistake, a moderator can still publish it.';
+  return `Your comment was not published: ${words.join(' ')} ${kept}`;
+}
+
 const SEVERITY: Record<Decision, number> = { approve: 0, hold: 1, spam: 2, reject: 3 };
 
 /** The stricter of two decisions: reject > spam > hold > approve. */

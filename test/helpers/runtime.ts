@@ -70,7 +70,8 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
   const runtime = await createRuntime(config, {
     logger: createLogger('silent'),
     clock: options.clock,
-    moderation: options.moderation === 'real' ? undefined : (options.moderation ?? lenientModeration),
+    moderation:
+      options.moderation === 'real' ? undefined : (options.moderation ?? lenientModeration),
   });
   return {
     runtime,
