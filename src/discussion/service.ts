@@ -643,27 +643,39 @@ export async function setThreadStatus(
   ctx: DiscussionContext,
   input: { threadId: string; status: Thread['status'] },
 ): Promise<Thread> {
-  const { thread, changed } = await ctx.db.transaction().execute(async (trx) => {
-    const current = await store.findThread(trx, input.threadId);
-    if (!current)
-      throw new NotFoundError(`There is no thread ${input.threadId}.`, 'thread-not-found');
-    if (current.status === input.status) return { thread: current, changed: false };
-    const now = ctx.clock.now();
-    await store.setThreadStatus(trx, current.id, input.status);
-    const version = await store.bumpThread(trx, current.id, 0, now);
-    return {
-      thread: { ...current, status: input.status, version, updatedAt: now },
-      changed: true,
-    };
-  });
-  if (changed) {
-    await ctx.bus.publish({
-      type: input.status === 'closed' ? 'thread.closed' : 'thread.opened',
-      topic: `thread:${thread.id}`,
-      payload: { threadId: thread.id, status: thread.status, version: thread.version },
-    });
-  }
+  const { thread, announce } = await ctx.db
+    .transaction()
+    .execute((trx) => changeThreadStatus(ctx, trx, input));
+  await announce();
   return thread;
+}
+
+/** Closes or opens a thread in the caller's transaction; announcing is the caller's, after it. */
+async function changeThreadStatus(
+  ctx: DiscussionContext,
+  trx: DiscussionDb,
+  input: { threadId: string; status: Thread['status'] },
+): Promise<{ thread: Thread; statusBefore: Thread['status']; announce(): Promise<void> }> {
+  const current = await store.findThread(trx, input.threadId);
+  if (!current)
+    throw new NotFoundError(`There is no thread ${input.threadId}.`, 'thread-not-found');
+  if (current.status === input.status) {
+    return { thread: current, statusBefore: current.status, announce: () => Promise.resolve() };
+  }
+  const now = ctx.clock.now();
+  await store.setThreadStatus(trx, current.id, input.status);
+  const version = await store.bumpThread(trx, current.id, 0, now);
+  const thread: Thread = { ...current, status: input.status, version, updatedAt: now };
+  return {
+    thread,
+    statusBefore: current.status,
+    announce: () =>
+      ctx.bus.publish({
+        type: input.status === 'closed' ? 'thread.closed' : 'thread.opened',
+        topic: `thread:${thread.id}`,
+        payload: { threadId: thread.id, status: thread.status, version },
+      }),
+  };
 }
 
 // --- moderation's decisions ------------------------------------------------------------------
@@ -678,24 +690,7 @@ export function moderatedComments(ctx: DiscussionContext): ModeratedComments {
       return changeCommentStatus(ctx, db as unknown as DiscussionDb, change);
     },
     async setThreadStatus(db, input) {
-      const trx = db as unknown as DiscussionDb;
-      const current = await store.findThread(trx, input.threadId);
-      if (!current)
-        throw new NotFoundError(`There is no thread ${input.threadId}.`, 'thread-not-found');
-      if (current.status === input.status) {
-        return { statusBefore: current.status, announce: () => Promise.resolve() };
-      }
-      await store.setThreadStatus(trx, current.id, input.status);
-      const version = await store.bumpThread(trx, current.id, 0, ctx.clock.now());
-      return {
-        statusBefore: current.status,
-        announce: () =>
-          ctx.bus.publish({
-            type: input.status === 'closed' ? 'thread.closed' : 'thread.opened',
-            topic: `thread:${current.id}`,
-            payload: { threadId: current.id, status: input.status, version },
-          }),
-      };
+      return changeThreadStatus(ctx, db as unknown as DiscussionDb, input);
     },
   };
 }
