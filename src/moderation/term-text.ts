@@ -1,0 +1,279 @@
+/**
+ * Reading text the way the term matcher needs it: one pass over a comment that folds every
+ * character with obscenity's transformers (look-alike Unicode letters, l33t, case) and our own few
+ * rules (accents, invisible characters), and lays the result out as *letters* and the *separators*
+ * between them, with each letter's place in the original text. `terms.ts` decides what a match is.
+ *
+ * - **Letters** are letters of any script, folded (`Ｋ`, `К`, `κ`, `ķ` → `k`); l33t digits
+ *   (`0 1 2 3 4 5 6 7` → `o i z e a s g t`) and, inside a word only, the symbols `@ ( ! | $`
+ *   (`n!gger`, but not the `!` ending "Yids!"; a `$` may also start a word, as in `$pic`).
+ * - **Ignored** entirely: zero-width characters (U+200B/C/D, U+2060, U+FEFF), the soft hyphen and
+ *   other format characters, and combining marks (`k̲i̲k̲e̲`, accents written separately).
+ * - **Separators** between two letters are kinds, not text: none (same word), `HARD` (up to three
+ *   punctuation characters and no space: `k.i.k.e`, `k-i-k-e`, `Paki's`), `SOFT` (white space
+ *   only) and `BREAK` (white space with punctuation, or a longer run of punctuation).
+ *
+ * The scan writes into module-level buffers that grow as needed and are reused by the next call, so
+ * judging a comment allocates almost nothing; callers copy what they keep.
+ */
+import {
+  resolveConfusablesTransformer,
+  resolveLeetSpeakTransformer,
+  toAsciiLowerCaseTransformer,
+} from 'obscenity';
+
+/** The separator before a letter: `NONE` means the letter continues the word before it. */
+export const NONE = 0;
+export const HARD = 1;
+export const SOFT = 2;
+export const BREAK = 3;
+
+// What a character is, in the low 3 bits of its table entry; the folded letter in the rest.
+const OTHER = 0; // punctuation, symbols, digits that are no l33t letter: separates words
+const LETTER = 1;
+const DIGIT = 2; // a l33t digit: a letter, counted as a substitution
+const SYMBOL = 3; // a l33t symbol: a letter only inside a word
+const IGNORE = 4;
+const SPACE = 5;
+const DOLLAR = 6; // `$`: a l33t `s` inside a word, or at the start of one before a real letter
+
+/** Characters that obscenity's confusables table folds to `l` but that imitate an `i`. */
+const I_LIKE = new Set([0x49, 0x131, 0x399, 0x3b9, 0x406, 0x456, 0x4c0, 0x4cf, 0x1c0, 0x7c]);
+/** `/` is a l33t `l` in obscenity's dictionary, but "and/or" must stay two words. */
+const NOT_LEET = new Set([0x2f]);
+
+let table: Int32Array | undefined;
+const astral = new Map<number, number>();
+
+const confusables = resolveConfusablesTransformer().transform;
+const leet = resolveLeetSpeakTransformer().transform;
+const lower = toAsciiLowerCaseTransformer().transform;
+
+const LETTER_RE = /^\p{L}$/u;
+const MARK_RE = /^\p{M}$/u;
+const FORMAT_RE = /^\p{Cf}$/u;
+const SPACE_RE = /^[\s\p{Z}]$/u;
+
+function isAsciiLetter(cp: number): boolean {
+  return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a);
+}
+
+function entry(kind: number, value: number): number {
+  return (value << 3) | kind;
+}
+
+/** Classifies one code point; run once per code point and cached in the table. */
+function classify(cp: number): number {
+  const ch = String.fromCodePoint(cp);
+  if (FORMAT_RE.test(ch) || MARK_RE.test(ch)) return entry(IGNORE, 0);
+  if (SPACE_RE.test(ch)) return entry(SPACE, 0);
+  if (I_LIKE.has(cp)) return cp === 0x7c ? entry(SYMBOL, 0x69) : entry(LETTER, 0x69);
+  if (cp === 0x24) return entry(DOLLAR, 0x73);
+  const isLetter = LETTER_RE.test(ch);
+  const folded = cp < 0x80 ? cp : (confusables(cp) ?? cp);
+  if (folded >= 0x30 && folded <= 0x39) {
+    const letter = leet(folded);
+    if (letter === undefined || letter === folded) return entry(isLetter ? LETTER : OTHER, cp);
+    return entry(isLetter ? LETTER : DIGIT, letter);
+  }
+  if (!isAsciiLetter(folded) && folded < 0x80 && !NOT_LEET.has(folded)) {
+    const letter = leet(folded);
+    if (letter !== undefined && letter !== folded && isAsciiLetter(letter)) {
+      return entry(isLetter ? LETTER : SYMBOL, letter);
+    }
+  }
+  if (isAsciiLetter(folded)) return entry(LETTER, lower(folded) ?? folded);
+  if (!isLetter) return entry(OTHER, 0);
+  // A letter obscenity does not fold: strip accents (NFKD), else lower-case it in its own script.
+  const bare = ch.normalize('NFKD').replace(/\p{M}/gu, '');
+  const bareCp = bare.codePointAt(0) ?? cp;
+  if (bare.length === 1 && isAsciiLetter(bareCp)) return entry(LETTER, lower(bareCp) ?? bareCp);
+  const lowered = ch.toLowerCase();
+  const loweredCp = lowered.codePointAt(0) ?? cp;
+  return entry(LETTER, [...lowered].length === 1 ? loweredCp : cp);
+}
+
+function charTable(): Int32Array {
+  if (table) return table;
+  const built = new Int32Array(0x10000);
+  for (let cp = 0; cp < 0x10000; cp++) {
+    built[cp] = cp >= 0xd800 && cp <= 0xdfff ? entry(OTHER, 0) : classify(cp);
+  }
+  table = built;
+  return built;
+}
+
+function classifyAny(cp: number): number {
+  if (cp < 0x10000) return charTable()[cp] ?? 0;
+  let found = astral.get(cp);
+  if (found === undefined) {
+    found = classify(cp);
+    if (astral.size < 10_000) astral.set(cp, found);
+  }
+  return found;
+}
+
+/** A term's letter as the scanner would read it, or `undefined` when it cannot be matched. */
+export function foldTermLetter(cp: number): number | undefined {
+  const info = classifyAny(cp);
+  const kind = info & 7;
+  if (kind === LETTER || kind === DIGIT || kind === SYMBOL) return info >>> 3;
+  return undefined;
+}
+
+/** Whether a term character is dropped when reading (combining marks). */
+export function isIgnorable(cp: number): boolean {
+  return (classifyAny(cp) & 7) === IGNORE;
+}
+
+/** The letters of the last scanned text; valid until the next {@link scanText}. */
+export interface Scan {
+  /** Number of letters. */
+  count: number;
+  /** Folded letter code points. */
+  letters: Int32Array;
+  /** Original UTF-16 start (inclusive) and end (exclusive) of each letter. */
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Separator kind before each letter: `NONE` within a word; the first letter has `BREAK`. */
+  seps: Uint8Array;
+  /** 1 when the letter is a l33t substitution (a digit or symbol), 0 for a real letter. */
+  subs: Uint8Array;
+}
+
+const scan: Scan = {
+  count: 0,
+  letters: new Int32Array(1024),
+  starts: new Int32Array(1024),
+  ends: new Int32Array(1024),
+  seps: new Uint8Array(1024),
+  subs: new Uint8Array(1024),
+};
+
+function grow(size: number): void {
+  let capacity = scan.letters.length;
+  while (capacity < size) capacity *= 2;
+  if (capacity === scan.letters.length) return;
+  const letters = new Int32Array(capacity);
+  letters.set(scan.letters);
+  const starts = new Int32Array(capacity);
+  starts.set(scan.starts);
+  const ends = new Int32Array(capacity);
+  ends.set(scan.ends);
+  const seps = new Uint8Array(capacity);
+  seps.set(scan.seps);
+  const subs = new Uint8Array(capacity);
+  subs.set(scan.subs);
+  Object.assign(scan, { letters, starts, ends, seps, subs });
+}
+
+/**
+ * Scans `text` into the shared {@link Scan} buffers and returns them. One pass, no allocation
+ * beyond growing the buffers for a longer text than any before.
+ */
+export function scanText(text: string): Scan {
+  const tab = charTable();
+  const length = text.length;
+  if (length > scan.letters.length) grow(length);
+  const { letters, starts, ends, seps, subs } = scan;
+  let n = 0;
+  let inWord = false;
+  let spaced = false;
+  let punct = 0;
+  // Symbols after a letter wait for the next character to know whether they are letters.
+  let pendingFrom = -1;
+  let pendingCount = 0;
+  let pendingLeading = false;
+
+  const separator = (): number => {
+    if (n === 0) return BREAK;
+    if (spaced) return punct > 0 ? BREAK : SOFT;
+    return punct <= 3 ? HARD : BREAK;
+  };
+
+  for (let i = 0; i < length; i++) {
+    const unit = text.charCodeAt(i);
+    let info: number;
+    let width = 1;
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < length) {
+      const cp = text.codePointAt(i) ?? unit;
+      if (cp > 0xffff) {
+        info = classifyAny(cp);
+        width = 2;
+      } else info = tab[unit] ?? 0;
+    } else info = tab[unit] ?? 0;
+    const kind = info & 7;
+
+    if (kind === IGNORE) {
+      i += width - 1;
+      continue;
+    }
+    if (kind === LETTER || kind === DIGIT) {
+      if (pendingCount > 0) {
+        if (!pendingLeading || kind === LETTER) {
+          // The waiting symbols were letters after all: `n!gger`, `$pic`.
+          let sep = pendingLeading ? separator() : NONE;
+          for (let k = 0, at = pendingFrom; k < pendingCount; at++) {
+            const pinfo = tab[text.charCodeAt(at)] ?? 0;
+            if ((pinfo & 7) === IGNORE) continue;
+            letters[n] = pinfo >>> 3;
+            starts[n] = at;
+            ends[n] = at + 1;
+            seps[n] = sep;
+            subs[n] = 1;
+            sep = NONE;
+            n++;
+            k++;
+          }
+          inWord = true;
+        } else {
+          punct += pendingCount;
+          inWord = false;
+        }
+        pendingCount = 0;
+      }
+      letters[n] = info >>> 3;
+      starts[n] = i;
+      ends[n] = i + width;
+      seps[n] = inWord ? NONE : separator();
+      subs[n] = kind === DIGIT ? 1 : 0;
+      n++;
+      inWord = true;
+      spaced = false;
+      punct = 0;
+    } else if (
+      (kind === SYMBOL || kind === DOLLAR) &&
+      (inWord || (pendingCount > 0 && !pendingLeading))
+    ) {
+      if (pendingCount === 0) pendingFrom = i;
+      pendingCount++;
+      pendingLeading = false;
+      inWord = false;
+    } else if (kind === DOLLAR && pendingCount === 0) {
+      pendingFrom = i;
+      pendingCount = 1;
+      pendingLeading = true;
+    } else {
+      if (pendingCount > 0) {
+        punct += pendingCount;
+        pendingCount = 0;
+      }
+      inWord = false;
+      if (kind === SPACE) spaced = true;
+      else punct++;
+    }
+    i += width - 1;
+  }
+  scan.count = n;
+  return scan;
+}
+
+/** Whether the letters `j - 1` and `j` of the last scan belong to one group (read as one word). */
+export function joins(s: Scan, j: number): boolean {
+  const sep = s.seps[j] ?? BREAK;
+  if (sep === NONE || sep === HARD) return true;
+  // Spaced-out single letters join ("k i k e", "k. i. k. e."); ordinary words never do.
+  const singleBefore = j - 1 === 0 || (s.seps[j - 1] ?? BREAK) !== NONE;
+  const singleAfter = j + 1 >= s.count || (s.seps[j + 1] ?? BREAK) !== NONE;
+  return singleBefore && singleAfter;
+}
