@@ -185,12 +185,6 @@ export function scanText(text: string): Scan {
   let pendingCount = 0;
   let pendingLeading = false;
 
-  const separator = (): number => {
-    if (n === 0) return BREAK;
-    if (spaced) return punct > 0 ? BREAK : SOFT;
-    return punct <= 3 ? HARD : BREAK;
-  };
-
   for (let i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
     let info: number;
@@ -212,7 +206,17 @@ export function scanText(text: string): Scan {
       if (pendingCount > 0) {
         if (!pendingLeading || kind === LETTER) {
           // The waiting symbols were letters after all: `n!gger`, `$pic`.
-          let sep = pendingLeading ? separator() : NONE;
+          let sep = pendingLeading
+            ? n === 0
+              ? BREAK
+              : spaced
+                ? punct > 0
+                  ? BREAK
+                  : SOFT
+                : punct <= 3
+                  ? HARD
+                  : BREAK
+            : NONE;
           for (let k = 0, at = pendingFrom; k < pendingCount; at++) {
             const pinfo = tab[text.charCodeAt(at)] ?? 0;
             if ((pinfo & 7) === IGNORE) continue;
@@ -235,7 +239,17 @@ export function scanText(text: string): Scan {
       letters[n] = info >>> 3;
       starts[n] = i;
       ends[n] = i + width;
-      seps[n] = inWord ? NONE : separator();
+      seps[n] = inWord
+        ? NONE
+        : n === 0
+          ? BREAK
+          : spaced
+            ? punct > 0
+              ? BREAK
+              : SOFT
+            : punct <= 3
+              ? HARD
+              : BREAK;
       subs[n] = kind === DIGIT ? 1 : 0;
       n++;
       inWord = true;

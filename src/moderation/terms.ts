@@ -282,6 +282,8 @@ interface Trie {
   next: Int32Array;
   /** Bucket index + 1 of each node, 0 when no entry ends there. */
   buckets: Int32Array;
+  /** 1 when every entry ending at the node is a whole word (so the word must end there too). */
+  wholeWord: Uint8Array;
   size: number;
 }
 
@@ -364,6 +366,7 @@ export function compileTermMatcher(lists: {
     anywhere: [[], []],
   };
   const nodeBucket = { start: new Map<number, number>(), anywhere: new Map<number, number>() };
+  const prefixNodes = new Set<number>();
   let longest = 0;
   for (const { read, list } of terms) {
     const mode = read.mode as CompiledTerm['mode'];
@@ -401,6 +404,7 @@ export function compileTermMatcher(lists: {
       }
       node = child;
     }
+    if (mode === 'prefix') prefixNodes.add(node);
     let bucket = nodeBucket[kind].get(node);
     if (bucket === undefined) {
       bucket = bucketPatterns.length;
@@ -450,8 +454,12 @@ export function compileTermMatcher(lists: {
       row.forEach((child, index) => (next[node * stride + index] = child)),
     );
     const bucketOf = new Int32Array(size);
-    for (const [node, bucket] of nodeBucket[kind]) bucketOf[node] = bucket + 1;
-    return { next, buckets: bucketOf, size };
+    const wholeWord = new Uint8Array(size);
+    for (const [node, bucket] of nodeBucket[kind]) {
+      bucketOf[node] = bucket + 1;
+      if (kind === 'start' && !prefixNodes.has(node)) wholeWord[node] = 1;
+    }
+    return { next, buckets: bucketOf, wholeWord, size };
   };
 
   return new CompiledTermMatcher(
@@ -547,7 +555,7 @@ class CompiledTermMatcher implements TermMatcher {
       for (let pass = 0; pass < 2; pass++) {
         const trie = pass === 0 ? (wordStart ? start : undefined) : anywhere;
         if (!trie) continue;
-        const { next, buckets } = trie;
+        const { next, buckets, wholeWord } = trie;
         let node = 1;
         let last = -1;
         for (let q = j; q < count; q++) {
@@ -559,7 +567,9 @@ class CompiledTermMatcher implements TermMatcher {
           node = next[node * stride + index] ?? 0;
           if (node === 0) break;
           const bucket = buckets[node] ?? 0;
-          if (bucket !== 0) candidates.push(j, bucket - 1);
+          if (bucket !== 0 && (wholeWord[node] === 0 || mayEndWord(s, q))) {
+            candidates.push(j, bucket - 1);
+          }
         }
       }
     }
@@ -615,6 +625,31 @@ class CompiledTermMatcher implements TermMatcher {
     if (term.esPlural && text.startsWith('es', end) && window.edge[end + 2]) return end + 2;
     return undefined;
   }
+}
+
+/**
+ * Whether a whole-word entry whose skeleton ends at letter `q` may end there: the run of that letter
+ * is followed by a separator, the end, or a plural ending. A cheap necessary condition that spares
+ * obscenity the countless "con…" words behind `coon` and "abo…" words behind `abo`.
+ */
+function mayEndWord(s: Scan, q: number): boolean {
+  const { letters, seps, count } = s;
+  let r = skipRun(s, q);
+  if (r >= count || seps[r] !== NONE) return true;
+  if (letters[r] === 0x65) r = skipRun(s, r);
+  if (r >= count || seps[r] !== NONE) return true;
+  if (letters[r] !== 0x73) return false;
+  r = skipRun(s, r);
+  return r >= count || seps[r] !== NONE;
+}
+
+/** The index after the run of letters equal to `letters[q]` within the word, from `q`. */
+function skipRun(s: Scan, q: number): number {
+  const { letters, seps, count } = s;
+  const c = letters[q];
+  let r = q + 1;
+  while (r < count && letters[r] === c && seps[r] === NONE) r++;
+  return r;
 }
 
 /**
