@@ -36,6 +36,16 @@ function discussionIsland(): void {
     .catch((error: unknown) => console.error('The discussion could not be enhanced:', error));
 }
 
+/** The moderation queue (`.mod-queue`) loads its island: keyboard shortcuts, actions in place. */
+function moderationQueueIsland(): void {
+  const root = document.querySelector<HTMLElement>('.mod-queue');
+  if (!root) return;
+  import('./moderation-queue.js')
+    .then(({ enhanceQueue }) => enhanceQueue(root))
+    .catch((error: unknown) => console.error('The moderation queue could not be enhanced:', error));
+}
+
 confirmDangerousActions();
 copyButtons();
 discussionIsland();
+moderationQueueIsland();
