@@ -16,7 +16,14 @@ import type { Site } from './accounts/store.js';
 import type { DiscussionSettings } from './discussion/model.js';
 import { DEFAULT_DISCUSSION_SETTINGS, discussionSettingsOf } from './discussion/model.js';
 import type { DiscussionContext } from './discussion/service.js';
+import { moderatedComments } from './discussion/service.js';
+import { registerModerationRoutes } from './moderation/api-routes.js';
+import { registerModerationPages } from './moderation/pages.js';
+import type { ModerationContext } from './moderation/context.js';
+import { startDigestTimer } from './moderation/digest.js';
+import { createConfiguredClassifier } from './moderation/akismet.js';
 import type { CommentModeration } from './moderation/ports.js';
+import { createCommentModeration } from './moderation/service.js';
 import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
@@ -107,17 +114,18 @@ export async function createRuntime(
     ids: overrides.ids ?? randomIds,
     bus: createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed')),
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from, logger }),
-    moderation: overrides.moderation ?? interimModeration,
+    moderation:
+      overrides.moderation ??
+      createCommentModeration({
+        clock: overrides.clock ?? systemClock,
+        ids: overrides.ids ?? randomIds,
+        classifier: createConfiguredClassifier(config, `Broadside/${packageVersion()}`),
+        classifierTimeoutMs: config.classifierTimeoutMs,
+        logger,
+      }),
     version: packageVersion(),
   };
 }
-
-// Until the rule pipeline is wired in, every comment is approved, as before.
-const interimModeration: CommentModeration = {
-  consult: () => Promise.resolve(undefined),
-  judge: () => Promise.resolve({ decision: 'approve', reasons: [] }),
-  record: () => Promise.resolve(),
-};
 
 export async function closeRuntime(runtime: Runtime): Promise<void> {
   await runtime.bus.close();
@@ -162,6 +170,7 @@ const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
   { href: '/admin/members', label: 'Members', permission: 'members.manage' },
   { href: '/admin/embed', label: 'Embedding', permission: 'settings.manage' },
+  { href: '/admin/moderation', label: 'Moderation', permission: 'comments.moderate' },
   { href: '/admin/account', label: 'Your account', permission: 'admin.view' },
 ];
 
@@ -251,6 +260,38 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
         },
       ),
   });
+  // Moderation's API (the queue, actions, bans, audit log, rules; readers' reports) and the
+  // moderators' digest, run every minute. It changes comments only through discussion's side of
+  // the seam, and learns where a thread is shown from here, as reply notifications do.
+  const moderationCtx: ModerationContext = {
+    db: runtime.db,
+    clock: runtime.clock,
+    ids: runtime.ids,
+    comments: moderatedComments(discussionApi),
+    threadPage: (thread) =>
+      thread.statementId
+        ? statementPath(statementsContext(runtime), thread.statementId)
+        : thread.url,
+    classifierTimeoutMs: config.classifierTimeoutMs,
+    mailer: runtime.mailer,
+    baseUrl: config.baseUrl,
+    logger: runtime.logger,
+  };
+  registerModerationRoutes(app, {
+    ctx: moderationCtx,
+    siteId: () => site.id,
+    secret: runtime.secret,
+  });
+  // The moderators' pages (queue, audit log, rules, bans) and readers' report forms.
+  registerModerationPages(app, {
+    ctx: moderationCtx,
+    accounts,
+    page,
+    siteId: () => site.id,
+    secret: runtime.secret,
+  });
+  const stopDigest = startDigestTimer(moderationCtx, () => site.id);
+  app.addHook('onClose', async () => stopDigest());
   // One cache of rendered threads, for the statement pages and the embed's frame alike.
   const discussionPages = createDiscussionPages({
     ctx: discussionContext(runtime, discussionSettings),
