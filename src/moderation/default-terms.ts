@@ -13,7 +13,7 @@
  *   "gypsy", "Pakistani") is never a reason. Reclaimed words used mostly by the people they name
  *   ("queer") are left out, as are words whose ordinary meaning dominates: "jock" and "hun" (the
  *   sample thread says "Kurds good Jocks bad"), "troon" (a town in Ayrshire), "tinker", "mick",
- *   "paddy", "nip", "spade", "cripple", "spastic" (still a medical term), "slag" (UK "slag off"),
+ *   "paddy", "nip", "spade", "cripple", "spastic" (still a medical term), "slag" (UK "slag off"), "lesbo" (the plural is Lesbos, where the refugee boats land),
  *   "niggardly" (an unrelated word) and profanity in general ("arse", "shit", "fuck"): this is a
  *   debate, and swearing is not hate.
  *
@@ -26,6 +26,7 @@ export const DEFAULT_BLOCKED_TERMS = `# Blocked terms: a comment using one is re
 
 # Against Jews
 kike
+kyke
 sheeny
 jewboy
 jewed
@@ -160,8 +161,6 @@ fag
 dyke
 !offa's dyke
 tranny
-trannies
-lesbo
 poof
 homo
 !homo sapiens

@@ -5,7 +5,7 @@
  * between them, with each letter's place in the original text. `terms.ts` decides what a match is.
  *
  * - **Letters** are letters of any script, folded (`Ｋ`, `К`, `κ`, `ķ` → `k`); l33t digits
- *   (`0 1 2 3 4 5 6 7` → `o i z e a s g t`) and, inside a word only, the symbols `@ ( ! | $`
+ *   (`0 1 2 3 4 5 6 7 9` → `o i z e a s g t g`) and, inside a word only, the symbols `@ ( ! | $`
  *   (`n!gger`, but not the `!` ending "Yids!"; a `$` may also start a word, as in `$pic`).
  * - **Ignored** entirely: zero-width characters (U+200B/C/D, U+2060, U+FEFF), the soft hyphen and
  *   other format characters, and combining marks (`k̲i̲k̲e̲`, accents written separately).
@@ -41,6 +41,8 @@ const DOLLAR = 6; // `$`: a l33t `s` inside a word, or at the start of one befor
 const I_LIKE = new Set([0x49, 0x131, 0x399, 0x3b9, 0x406, 0x456, 0x4c0, 0x4cf, 0x1c0, 0x7c]);
 /** `/` is a l33t `l` in obscenity's dictionary, but "and/or" must stay two words. */
 const NOT_LEET = new Set([0x2f]);
+/** l33t that obscenity's dictionary lacks: `9` for `g` ("ni99a"). */
+const MORE_LEET = new Map([[0x39, 0x67]]);
 
 let table: Int32Array | undefined;
 const astral = new Map<number, number>();
@@ -72,7 +74,7 @@ function classify(cp: number): number {
   const isLetter = LETTER_RE.test(ch);
   const folded = cp < 0x80 ? cp : (confusables(cp) ?? cp);
   if (folded >= 0x30 && folded <= 0x39) {
-    const letter = leet(folded);
+    const letter = MORE_LEET.get(folded) ?? leet(folded);
     if (letter === undefined || letter === folded) return entry(isLetter ? LETTER : OTHER, cp);
     return entry(isLetter ? LETTER : DIGIT, letter);
   }
@@ -124,6 +126,14 @@ export function foldTermLetter(cp: number): number | undefined {
 /** Whether a term character is dropped when reading (combining marks). */
 export function isIgnorable(cp: number): boolean {
   return (classifyAny(cp) & 7) === IGNORE;
+}
+
+/** The index of the first character at or after `at` in `text` that reading does not ignore. */
+export function skipIgnorable(text: string, at: number): number {
+  const tab = charTable();
+  let i = at;
+  while (i < text.length && ((tab[text.charCodeAt(i)] ?? 0) & 7) === IGNORE) i++;
+  return i;
 }
 
 /** The letters of the last scanned text; valid until the next {@link scanText}. */

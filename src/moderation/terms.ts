@@ -53,6 +53,7 @@ import {
   isIgnorable,
   joins,
   scanText,
+  skipIgnorable,
   type Scan,
 } from './term-text.js';
 
@@ -313,14 +314,22 @@ function patternChar(c: number): string {
   return '[]?|\\'.includes(ch) ? `\\${ch}` : ch;
 }
 
+export interface CompileOptions {
+  /**
+   * Skip the trie and run obscenity at every word start (every letter for `~` entries): the
+   * reference the fast path must agree with, for tests and diagnosis. Much slower.
+   */
+  exhaustive?: boolean;
+}
+
 /**
  * Compiles both lists into one matcher. Entries are re-read, so a hand-built list is checked too
  * ({@link TermListError}). Compiling is cheap but not free: cache the matcher per rules version.
  */
-export function compileTermMatcher(lists: {
-  blocked: TermEntry[];
-  suspect: TermEntry[];
-}): TermMatcher {
+export function compileTermMatcher(
+  lists: { blocked: TermEntry[]; suspect: TermEntry[] },
+  options: CompileOptions = {},
+): TermMatcher {
   const problems: TermListProblem[] = [];
   const terms: { read: ReadTerm; list: ListName }[] = [];
   const exceptions: Record<ListName, ReadTerm[]> = { blocked: [], suspect: [] };
@@ -334,6 +343,20 @@ export function compileTermMatcher(lists: {
     }
   }
   if (problems.length > 0) throw new TermListError(problems);
+  // "chinky" → "chinkies": a plural the `s` ending cannot reach, matched as its own spelling.
+  for (const { read, list } of [...terms]) {
+    const last = read.words[read.words.length - 1] ?? [];
+    const [before, y] = last.slice(-2);
+    if (
+      read.mode !== 'word' ||
+      y !== 0x79 ||
+      before === undefined ||
+      /[aeiouy]/.test(String.fromCodePoint(before))
+    )
+      continue;
+    const plural = [...last.slice(0, -1), 0x69, 0x65, 0x73];
+    terms.push({ read: { ...read, words: [...read.words.slice(0, -1), plural] }, list });
+  }
 
   // How many of each letter a run may keep: the most any entry needs.
   const thresholds = new Map<number, number>();
@@ -471,6 +494,7 @@ export function compileTermMatcher(lists: {
     collapser,
     Math.max(longest + 2, longestException),
     exceptions.blocked.length + exceptions.suspect.length > 0,
+    options.exhaustive === true,
   );
 }
 
@@ -539,10 +563,12 @@ class CompiledTermMatcher implements TermMatcher {
     private readonly collapser: StatefulTransformer,
     private readonly limit: number,
     private readonly hasExceptions: boolean,
+    private readonly exhaustive: boolean,
   ) {}
 
   match(text: string): TermMatches {
     const s = scanText(text);
+    if (this.exhaustive) return this.confirm(text, s, this.everyCandidate(s));
     const candidates: number[] = [];
     const { count, letters, seps } = s;
     const { bmp, all, stride } = this.alphabet;
@@ -574,11 +600,23 @@ class CompiledTermMatcher implements TermMatcher {
       }
     }
     if (candidates.length === 0) return { blocked: [], suspect: [] };
-    return this.confirm(s, candidates);
+    return this.confirm(text, s, candidates);
+  }
+
+  /** Every word start with every start-anchored bucket, every letter with every `~` bucket. */
+  private everyCandidate(s: Scan): number[] {
+    const candidates: number[] = [];
+    for (let j = 0; j < s.count; j++) {
+      for (const trie of [this.startTrie, this.anywhereTrie]) {
+        if (!trie || (trie === this.startTrie && s.seps[j] === NONE)) continue;
+        for (const bucket of trie.buckets) if (bucket !== 0) candidates.push(j, bucket - 1);
+      }
+    }
+    return candidates;
   }
 
   /** Runs obscenity on a window around each candidate and keeps matches on word edges. */
-  private confirm(s: Scan, candidates: number[]): TermMatches {
+  private confirm(text: string, s: Scan, candidates: number[]): TermMatches {
     const found: Record<ListName, ReasonMatch[]> = { blocked: [], suspect: [] };
     let windowFor = -1;
     let window: Window | undefined;
@@ -602,7 +640,7 @@ class CompiledTermMatcher implements TermMatcher {
           if (end === undefined || !plausible(s, window, window.at, end)) continue;
           found[list].push({
             start: s.starts[window.letterAt[window.at] ?? 0] ?? 0,
-            end: s.ends[window.letterAt[end - 1] ?? 0] ?? 0,
+            end: endInText(text, s, window.letterAt[end - 1] ?? 0),
             term: term.entry,
           });
         }
@@ -613,18 +651,29 @@ class CompiledTermMatcher implements TermMatcher {
 
   /** Where a match really ends: on a word edge, after a plural ending, or anywhere for `*`/`~`. */
   private endOf(window: Window, matchEnd: number, term: CompiledTerm): number | undefined {
+    const text = window.text;
     let end = matchEnd;
-    if (term.mode === 'anywhere' || window.edge[end]) return end;
+    if (term.mode === 'anywhere') return end;
     if (term.mode === 'prefix') {
-      // Highlight the whole word it starts ("niggers"), as far as the window reads.
-      while (end < window.text.length && !window.edge[end]) end++;
+      // Highlight the whole word it starts ("niggers", "n i g g e r s", "nigger-lover"), as far as
+      // the window reads.
+      while (end < text.length && text.charCodeAt(end) !== 0x20) end++;
       return end;
     }
-    const text = window.text;
     if (text.charCodeAt(end) === 0x73 && window.edge[end + 1]) return end + 1;
     if (term.esPlural && text.startsWith('es', end) && window.edge[end + 2]) return end + 2;
-    return undefined;
+    return window.edge[end] ? end : undefined;
   }
+}
+
+/**
+ * Where the match ending at scanned letter `last` ends in the original text: after the repeats
+ * collapsed into it ("KIKEEE") and any combining marks or invisible characters that follow.
+ */
+function endInText(text: string, s: Scan, last: number): number {
+  let j = last;
+  while (j + 1 < s.count && s.letters[j + 1] === s.letters[j] && s.seps[j + 1] === NONE) j++;
+  return skipIgnorable(text, s.ends[j] ?? 0);
 }
 
 /**
