@@ -136,19 +136,6 @@ export async function listAudit(
 
 const keysetOf = (entry: AuditEntry) => ({ at: entry.at.toISOString(), id: entry.id });
 
-/** The log's entries of one comment, oldest first (its story, for the queue). */
-export async function auditOfComment(
-  ctx: Pick<ModerationContext, 'db'>,
-  input: { siteId: string; commentId: string },
-): Promise<AuditEntry[]> {
-  const rows = await listAuditEntries(
-    ctx.db,
-    { siteId: input.siteId, commentId: input.commentId },
-    { limit: 500 },
-  );
-  return rows.reverse();
-}
-
 export const AUDIT_CSV_HEADER = [
   'time',
   'actor_kind',

@@ -103,14 +103,6 @@ export async function getQueue(
   };
 }
 
-/** The counts of every tab alone (for a badge in the admin's navigation). */
-export async function getQueueCounts(
-  ctx: Pick<ModerationContext, 'db'>,
-  siteId: string,
-): Promise<QueueCounts> {
-  return countQueue(ctx.db, siteId);
-}
-
 /** Gathers the context of a page of comments: a handful of batched reads, not one per item. */
 export async function describeItems(
   ctx: Pick<ModerationContext, 'db' | 'threadPage'>,

@@ -15,7 +15,7 @@ import type { AutomaticDecision, CommentModeration } from './ports.js';
 import type { CompiledRules } from './rules.js';
 import { compileRules, RulesError, settingsFromStored } from './rules.js';
 import type { ModerationDb } from './store.js';
-import { findActiveBan, findRules, findRulesVersion, insertAuditEntries } from './store.js';
+import { findRules, findVersionAndBan, insertAuditEntries } from './store.js';
 
 export type { ModerationContext, Moderator, ThreadPageOf } from './context.js';
 export * from './actions.js';
@@ -34,10 +34,10 @@ const AUTOMATIC_ACTIONS = {
 } as const;
 
 /**
- * The verdict function discussion calls in every posting transaction. `judge` costs one
- * primary-key read (the rules' version: compiled rules are cached per site and recompiled only
- * when another process or request changed them) and one indexed read for bans; `record` one
- * insert into the audit log.
+ * The verdict function discussion calls in every posting transaction. `judge` costs one round
+ * trip: the rules' version (a primary-key read; compiled rules are cached per site and recompiled
+ * only when another process or request changed them) and the author's active bans (an indexed
+ * read); `record` one insert into the audit log.
  */
 export function createCommentModeration(
   ctx: Pick<ModerationContext, 'clock' | 'ids' | 'classifier' | 'classifierTimeoutMs' | 'logger'>,
@@ -50,27 +50,26 @@ export function createCommentModeration(
 
     async judge(db, comment, classifier) {
       const trx = db as ModerationDb;
-      const compiled = await rules.rulesFor(trx, comment.siteId);
       // Bans keep people out of the conversation; an archive being imported is not them posting.
-      const found =
+      const { version, ban } = await findVersionAndBan(
+        trx,
+        comment.siteId,
         comment.origin === 'import'
           ? undefined
-          : await findActiveBan(
-              trx,
-              comment.siteId,
-              {
-                accountId: comment.authorAccountId,
-                email: comment.authorEmail && normaliseEmail(comment.authorEmail),
-                ipHash: comment.ipHash,
-              },
-              comment.now,
-            );
-      const ban: ActiveBan | undefined = found && {
-        kind: found.kind,
-        reason: found.reason,
-        expiresAt: found.expiresAt,
+          : {
+              accountId: comment.authorAccountId,
+              email: comment.authorEmail && normaliseEmail(comment.authorEmail),
+              ipHash: comment.ipHash,
+            },
+        comment.now,
+      );
+      const compiled = await rules.rulesFor(trx, comment.siteId, version);
+      const active: ActiveBan | undefined = ban && {
+        kind: ban.kind,
+        reason: ban.reason,
+        expiresAt: ban.expiresAt,
       };
-      return runPipeline({ comment, rules: compiled, ban, classifier });
+      return runPipeline({ comment, rules: compiled, ban: active, classifier });
     },
 
     async record(db, decision: AutomaticDecision) {
@@ -92,15 +91,14 @@ export function createCommentModeration(
 }
 
 /**
- * Compiled rules per site, keyed by the rules' version. Each look-up reads the version (one
- * primary-key read, in the caller's transaction) so that a change made by any process is seen
- * by the next judgement; compiling happens only when the version moved.
+ * Compiled rules per site, keyed by the rules' version: the caller reads the version in its
+ * transaction (with the bans, in one round trip) so that a change made by any process is seen by
+ * the next judgement; compiling happens only when the version moved.
  */
-export function createRulesCache(logger: Logger) {
+function createRulesCache(logger: Logger) {
   const cache = new Map<string, { version: number; rules: CompiledRules }>();
   return {
-    async rulesFor(db: ModerationDb, siteId: string): Promise<CompiledRules> {
-      const version = await findRulesVersion(db, siteId);
+    async rulesFor(db: ModerationDb, siteId: string, version: number): Promise<CompiledRules> {
       const hit = cache.get(siteId);
       if (hit && hit.version === version) return hit.rules;
       const stored = await findRules(db, siteId);

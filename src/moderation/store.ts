@@ -4,6 +4,7 @@
  * queries over discussion's comments and threads (the queue) are in `queue-store.ts`.
  */
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import { locksRows } from '../platform/database/index.js';
 import type { CommentsView, ThreadsView } from './queue-store.js';
 
@@ -187,16 +188,6 @@ export function defaultRules(siteId: string): StoredRules {
   };
 }
 
-/** The version of a site's rules (0 without a row): one primary-key read, for the rules cache. */
-export async function findRulesVersion(db: ModerationDb, siteId: string): Promise<number> {
-  const row = await db
-    .selectFrom('moderation_rules')
-    .select('version')
-    .where('site_id', '=', siteId)
-    .executeTakeFirst();
-  return row ? Number(row.version) : 0;
-}
-
 export async function findRules(
   db: ModerationDb,
   siteId: string,
@@ -368,37 +359,63 @@ export interface BanSubject {
   ipHash?: string | undefined;
 }
 
+/** A ban in force, as the rules see it. */
+export type ActiveBanRow = Pick<Ban, 'kind' | 'value' | 'reason' | 'expiresAt'>;
+
 /**
- * An active ban on any of the subject's identities, if there is one: one read over the
- * (site, kind, value) index. A ban for ever wins over one that ends, so the message is right.
+ * What every judgement reads, in one round trip (it runs in every posting transaction): the
+ * version of the site's rules (0 without a row; the compiled-rules cache keys on it), and an
+ * active ban on any of the subject's identities — a primary-key read and one over the (site,
+ * kind, value) index. A ban for ever wins over one that ends, so the message is right.
  */
-export async function findActiveBan(
+export async function findVersionAndBan(
   db: ModerationDb,
   siteId: string,
-  subject: BanSubject,
+  subject: BanSubject | undefined,
   now: Date,
-): Promise<Ban | undefined> {
-  const wanted: [BanKind, string][] = [];
-  if (subject.accountId) wanted.push(['account', subject.accountId]);
-  if (subject.email) wanted.push(['email', subject.email]);
-  if (subject.ipHash) wanted.push(['address', subject.ipHash]);
-  if (wanted.length === 0) return undefined;
-  const row = await db
-    .selectFrom('bans')
-    .select(banColumns)
-    .where('site_id', '=', siteId)
-    .where((eb) =>
-      eb.or(
-        wanted.map(([kind, value]) => eb.and([eb('kind', '=', kind), eb('value', '=', value)])),
-      ),
-    )
-    .where(activeAt(now))
-    // Nulls (for ever) first on both databases: order by "has an end" first.
-    .orderBy((eb) => eb.case().when('expires_at', 'is', null).then(0).else(1).end())
-    .orderBy('expires_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row && toBan(row);
+): Promise<{ version: number; ban: ActiveBanRow | undefined }> {
+  const wanted = new Map<BanKind, string>();
+  if (subject?.accountId) wanted.set('account', subject.accountId);
+  if (subject?.email) wanted.set('email', subject.email);
+  if (subject?.ipHash) wanted.set('address', subject.ipHash);
+  const version = db
+    .selectFrom('moderation_rules')
+    .select([
+      sql<string>`'version'`.as('kind'),
+      sql<string>`cast(version as text)`.as('value'),
+      sql<string>`''`.as('reason'),
+      sql<string | null>`null`.as('expires_at'),
+    ])
+    .where('site_id', '=', siteId);
+  const rows =
+    wanted.size === 0
+      ? await version.execute()
+      : await version
+          .unionAll(
+            db
+              .selectFrom('bans')
+              .select(['kind', 'value', 'reason', 'expires_at'])
+              .where('site_id', '=', siteId)
+              .where('kind', 'in', [...wanted.keys()])
+              .where('value', 'in', [...new Set(wanted.values())])
+              .where(activeAt(now)),
+          )
+          .execute();
+  let found = 0;
+  const bans: ActiveBanRow[] = [];
+  for (const row of rows) {
+    if (row.kind === 'version') found = Number(row.value);
+    else if (wanted.get(row.kind as BanKind) === row.value)
+      bans.push({
+        kind: row.kind as BanKind,
+        value: row.value,
+        reason: row.reason,
+        expiresAt: optionalDate(row.expires_at),
+      });
+  }
+  const end = (ban: ActiveBanRow) => ban.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  bans.sort((a, b) => (end(b) > end(a) ? 1 : end(b) < end(a) ? -1 : 0));
+  return { version: found, ban: bans[0] };
 }
 
 export async function findBan(
