@@ -78,7 +78,6 @@ export function enhanceQueue(root: HTMLElement): void {
     if (box instanceof HTMLElement) box.hidden = false;
     root.querySelector<HTMLElement>('.select-all-link')?.setAttribute('hidden', '');
     for (const card of root.querySelectorAll<HTMLElement>('.mod-card')) card.tabIndex = -1;
-    if (!current || !current.isConnected) setCurrent(items()[0], false);
     syncSelectAll();
   }
 
@@ -195,8 +194,11 @@ export function enhanceQueue(root: HTMLElement): void {
       const next = current && leaving.has(current) ? neighbour(current, leaving) : current;
       for (const item of changed) item.remove();
       syncSelectAll();
-      if (items().length === 0) await reloadEntries(false);
-      else setCurrent(next, true);
+      if (items().length === 0) {
+        // This page is done: the tab's first page again, with whatever is left.
+        await reloadEntries(false);
+        setCurrent(items()[0], true);
+      } else setCurrent(next, true);
     }
     const counts = await refreshCounts();
     if (items().length === 0) {
@@ -247,6 +249,14 @@ export function enhanceQueue(root: HTMLElement): void {
         .reverse()
         .find((other) => !leaving.has(other))
     );
+  }
+
+  let turn: Promise<void> = Promise.resolve();
+  function enqueue(task: () => Promise<void>): void {
+    turn = turn.then(task).catch((error: unknown) => {
+      console.error('A moderation action failed:', error);
+      announce('That did not work. Reload the page and try again.', true);
+    });
   }
 
   const busy = new Set<string>();
@@ -429,9 +439,14 @@ export function enhanceQueue(root: HTMLElement): void {
       case 'a':
       case 'r':
       case 's': {
-        if (!current?.isConnected) return;
         event.preventDefault();
-        void act(current, key === 'a' ? 'approve' : key === 'r' ? 'reject' : 'spam');
+        const verb = key === 'a' ? 'approve' : key === 'r' ? 'reject' : 'spam';
+        // Keys pressed while an action is under way wait their turn, and then act on the
+        // comment that is current by then (the one after the last one handled).
+        enqueue(async () => {
+          if (current?.isConnected) await act(current, verb);
+          else if (items().length > 0) announce('Press j to choose a comment first.', true);
+        });
         return;
       }
       case 'x': {
