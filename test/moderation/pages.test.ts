@@ -230,6 +230,30 @@ describe.each(databaseKinds)('moderation pages on $name', (kind) => {
     expect(item).not.toContain('<b>first');
   });
 
+  it('labels a comment flagged on import, public yet waiting, with Keep instead of Approve', async () => {
+    const { comment } = await discussion.postComment(ctx.discussion, {
+      threadId: thread.id,
+      author: { name: 'Imported Ian' },
+      body: 'An old comment about the Yids, from the archive.',
+      origin: 'import',
+      externalId: `old-${posted}`,
+    });
+    expect(comment.status).toBe('approved');
+    const item = elementById(await queue(), `item-${comment.id}`);
+    expect(item).toContain('<span class="mod-flag">flagged on import</span>');
+    expect(item).toContain('<span class="mod-status status-approved">public</span>');
+    expect(text(item)).toContain('Keep the comment by Imported Ian');
+    expect(text(item)).not.toContain('Approve the comment by Imported Ian');
+    // Public: the thread's link is to the comment itself.
+    expect(item).toContain(`href="${statementPath}#comment-${comment.id}"`);
+    const kept = await moderator.postForm(`/admin/moderation/comments/${comment.id}/approve`, {
+      _csrf: await moderator.csrfTokenFrom('/admin/moderation'),
+    });
+    expect(kept.status).toBe(303);
+    expect(queueIds(await queue())).not.toContain(comment.id);
+    expect(await statusOf(comment.id)).toBe('approved');
+  });
+
   it('counts every tab and pages through a long one', async () => {
     const before = tabCounts(await queue());
     const waiting = [];
