@@ -151,6 +151,8 @@ niggaz
 coon
 sambo
 negro
+!negros occidental
+!negros oriental
 negress
 golliwog
 tar baby

@@ -11,7 +11,9 @@
  *   other format characters, and combining marks (`k̲i̲k̲e̲`, accents written separately).
  * - **Separators** between two letters are kinds, not text: none (same word), `HARD` (up to three
  *   punctuation characters and no space: `k.i.k.e`, `k-i-k-e`, `Paki's`), `SOFT` (white space
- *   only) and `BREAK` (white space with punctuation, or a longer run of punctuation).
+ *   only), `BREAK` (white space with punctuation, three characters at most: `k. i`, `k - i`) and
+ *   `WIDE` (anything longer: `a == b`).
+ * - Digits that are no l33t letter (`8`) stay inside their word, so "faaa68a" is no word "fag".
  *
  * The scan writes into module-level buffers that grow as needed and are reused by the next call, so
  * judging a comment allocates almost nothing; callers copy what they keep.
@@ -27,11 +29,12 @@ export const NONE = 0;
 export const HARD = 1;
 export const SOFT = 2;
 export const BREAK = 3;
+export const WIDE = 4;
 
 // What a character is, in the low 3 bits of its table entry; the folded letter in the rest.
-const OTHER = 0; // punctuation, symbols, digits that are no l33t letter: separates words
+const OTHER = 0; // punctuation and symbols: separates words
 const LETTER = 1;
-const DIGIT = 2; // a l33t digit: a letter, counted as a substitution
+const DIGIT = 2; // a digit: a letter (l33t, or itself), counted as a substitution
 const SYMBOL = 3; // a l33t symbol: a letter only inside a word
 const IGNORE = 4;
 const SPACE = 5;
@@ -44,7 +47,11 @@ const NOT_LEET = new Set([0x2f]);
 /** l33t that obscenity's dictionary lacks: `9` for `g` ("ni99a"). */
 const MORE_LEET = new Map([[0x39, 0x67]]);
 
-let table: Int32Array | undefined;
+/**
+ * Each BMP code point's class and folded letter, filled on first sight (classifying all 65,536 up
+ * front costs a noticeable pause at start-up); -1 marks one not classified yet.
+ */
+const table = new Int32Array(0x10000).fill(-1);
 const astral = new Map<number, number>();
 
 const confusables = resolveConfusablesTransformer().transform;
@@ -75,7 +82,8 @@ function classify(cp: number): number {
   const folded = cp < 0x80 ? cp : (confusables(cp) ?? cp);
   if (folded >= 0x30 && folded <= 0x39) {
     const letter = MORE_LEET.get(folded) ?? leet(folded);
-    if (letter === undefined || letter === folded) return entry(isLetter ? LETTER : OTHER, cp);
+    // A digit that is no l33t letter is kept as itself: part of its word, matching no term.
+    if (letter === undefined || letter === folded) return entry(isLetter ? LETTER : DIGIT, folded);
     return entry(isLetter ? LETTER : DIGIT, letter);
   }
   if (!isAsciiLetter(folded) && folded < 0x80 && !NOT_LEET.has(folded)) {
@@ -95,18 +103,17 @@ function classify(cp: number): number {
   return entry(LETTER, [...lowered].length === 1 ? loweredCp : cp);
 }
 
-function charTable(): Int32Array {
-  if (table) return table;
-  const built = new Int32Array(0x10000);
-  for (let cp = 0; cp < 0x10000; cp++) {
-    built[cp] = cp >= 0xd800 && cp <= 0xdfff ? entry(OTHER, 0) : classify(cp);
-  }
-  table = built;
-  return built;
+/** The table entry of a BMP code unit, classifying it on first sight. */
+function lookUp(unit: number): number {
+  const known = table[unit] ?? -1;
+  if (known >= 0) return known;
+  const found = unit >= 0xd800 && unit <= 0xdfff ? entry(OTHER, 0) : classify(unit);
+  table[unit] = found;
+  return found;
 }
 
 function classifyAny(cp: number): number {
-  if (cp < 0x10000) return charTable()[cp] ?? 0;
+  if (cp < 0x10000) return lookUp(cp);
   let found = astral.get(cp);
   if (found === undefined) {
     found = classify(cp);
@@ -130,9 +137,8 @@ export function isIgnorable(cp: number): boolean {
 
 /** The index of the first character at or after `at` in `text` that reading does not ignore. */
 export function skipIgnorable(text: string, at: number): number {
-  const tab = charTable();
   let i = at;
-  while (i < text.length && ((tab[text.charCodeAt(i)] ?? 0) & 7) === IGNORE) i++;
+  while (i < text.length && (lookUp(text.charCodeAt(i)) & 7) === IGNORE) i++;
   return i;
 }
 
@@ -145,7 +151,7 @@ export interface Scan {
   /** Original UTF-16 start (inclusive) and end (exclusive) of each letter. */
   starts: Int32Array;
   ends: Int32Array;
-  /** Separator kind before each letter: `NONE` within a word; the first letter has `BREAK`. */
+  /** Separator kind before each letter: `NONE` within a word; the first letter has `WIDE`. */
   seps: Uint8Array;
   /** 1 when the letter is a l33t substitution (a digit or symbol), 0 for a real letter. */
   subs: Uint8Array;
@@ -182,13 +188,13 @@ function grow(size: number): void {
  * beyond growing the buffers for a longer text than any before.
  */
 export function scanText(text: string): Scan {
-  const tab = charTable();
+  const tab = table;
   const length = text.length;
   if (length > scan.letters.length) grow(length);
   const { letters, starts, ends, seps, subs } = scan;
   let n = 0;
   let inWord = false;
-  let spaced = false;
+  let spaces = 0;
   let punct = 0;
   // Symbols after a letter wait for the next character to know whether they are letters.
   let pendingFrom = -1;
@@ -204,8 +210,11 @@ export function scanText(text: string): Scan {
       if (cp > 0xffff) {
         info = classifyAny(cp);
         width = 2;
-      } else info = tab[unit] ?? 0;
-    } else info = tab[unit] ?? 0;
+      } else info = lookUp(unit);
+    } else {
+      info = tab[unit] ?? -1;
+      if (info < 0) info = lookUp(unit);
+    }
     const kind = info & 7;
 
     if (kind === IGNORE) {
@@ -216,19 +225,9 @@ export function scanText(text: string): Scan {
       if (pendingCount > 0) {
         if (!pendingLeading || kind === LETTER) {
           // The waiting symbols were letters after all: `n!gger`, `$pic`.
-          let sep = pendingLeading
-            ? n === 0
-              ? BREAK
-              : spaced
-                ? punct > 0
-                  ? BREAK
-                  : SOFT
-                : punct <= 3
-                  ? HARD
-                  : BREAK
-            : NONE;
+          let sep = pendingLeading ? separatorKind(n, spaces, punct) : NONE;
           for (let k = 0, at = pendingFrom; k < pendingCount; at++) {
-            const pinfo = tab[text.charCodeAt(at)] ?? 0;
+            const pinfo = lookUp(text.charCodeAt(at));
             if ((pinfo & 7) === IGNORE) continue;
             letters[n] = pinfo >>> 3;
             starts[n] = at;
@@ -249,21 +248,11 @@ export function scanText(text: string): Scan {
       letters[n] = info >>> 3;
       starts[n] = i;
       ends[n] = i + width;
-      seps[n] = inWord
-        ? NONE
-        : n === 0
-          ? BREAK
-          : spaced
-            ? punct > 0
-              ? BREAK
-              : SOFT
-            : punct <= 3
-              ? HARD
-              : BREAK;
+      seps[n] = inWord ? NONE : separatorKind(n, spaces, punct);
       subs[n] = kind === DIGIT ? 1 : 0;
       n++;
       inWord = true;
-      spaced = false;
+      spaces = 0;
       punct = 0;
     } else if (
       (kind === SYMBOL || kind === DOLLAR) &&
@@ -283,7 +272,7 @@ export function scanText(text: string): Scan {
         pendingCount = 0;
       }
       inWord = false;
-      if (kind === SPACE) spaced = true;
+      if (kind === SPACE) spaces++;
       else punct++;
     }
     i += width - 1;
@@ -292,12 +281,40 @@ export function scanText(text: string): Scan {
   return scan;
 }
 
+/** The kind of the separator made of `spaces` white-space and `punct` other characters. */
+function separatorKind(n: number, spaces: number, punct: number): number {
+  if (n === 0) return WIDE;
+  if (spaces === 0) return punct <= 3 ? HARD : WIDE;
+  if (punct === 0) return SOFT;
+  return spaces + punct <= 3 ? BREAK : WIDE;
+}
+
 /** Whether the letters `j - 1` and `j` of the last scan belong to one group (read as one word). */
 export function joins(s: Scan, j: number): boolean {
-  const sep = s.seps[j] ?? BREAK;
-  if (sep === NONE || sep === HARD) return true;
+  const sep = s.seps[j] ?? WIDE;
+  if (sep === NONE) return true;
+  if (sep === WIDE) return false;
+  const loneBefore = isLone(s, j - 1);
+  const loneAfter = isLone(s, j);
   // Spaced-out single letters join ("k i k e", "k. i. k. e."); ordinary words never do.
-  const singleBefore = j - 1 === 0 || (s.seps[j - 1] ?? BREAK) !== NONE;
-  const singleAfter = j + 1 >= s.count || (s.seps[j + 1] ?? BREAK) !== NONE;
-  return singleBefore && singleAfter;
+  if (sep !== HARD && !(loneBefore && loneAfter)) return false;
+  // A lone digit is a number, not a letter of a spaced-out word, unless single real letters sit
+  // on both sides of it: "Y.1.D" joins, "a = b = 0" and "2.1.1-ios" do not.
+  if (loneBefore && s.subs[j - 1]) {
+    if (!loneAfter || s.subs[j] || !realLone(s, j - 2) || s.seps[j - 1] === WIDE) return false;
+  }
+  if (loneAfter && s.subs[j]) {
+    if (!loneBefore || s.subs[j - 1] || !realLone(s, j + 1) || s.seps[j + 1] === WIDE) return false;
+  }
+  return true;
+}
+
+/** Whether letter `k` of the last scan is a word of one character. */
+function isLone(s: Scan, k: number): boolean {
+  return (k === 0 || s.seps[k] !== NONE) && (k + 1 >= s.count || s.seps[k + 1] !== NONE);
+}
+
+/** Whether letter `k` exists and is a real letter standing alone. */
+function realLone(s: Scan, k: number): boolean {
+  return k >= 0 && k < s.count && !s.subs[k] && isLone(s, k);
 }

@@ -48,6 +48,7 @@ import type { ReasonMatch } from './model.js';
 import {
   BREAK,
   NONE,
+  WIDE,
   SOFT,
   foldTermLetter,
   isIgnorable,
@@ -526,7 +527,7 @@ function windowOf(
   for (; j < s.count; j++) {
     if (j > from && s.seps[j] !== NONE) {
       if (!joins(s, j)) {
-        if (s.seps[j] === BREAK || (j > p && text.length - at > limit)) break;
+        if (s.seps[j] === BREAK || s.seps[j] === WIDE || (j > p && text.length - at > limit)) break;
         text += ' ';
         letterAt.push(-1);
         edge.push(true);
@@ -703,8 +704,8 @@ function skipRun(s: Scan, q: number): number {
 
 /**
  * Whether a match is made of enough real letters to be meant as a word: l33t digits alone make
- * numbers, not slurs ("600k" is not "gook"). At least two real letters, or no more substitutions
- * than real letters.
+ * numbers and codes, not slurs ("600k" is not "gook", "FF46" not "fag"). Counting runs of a repeated
+ * letter once, at least two real letters, or no more substitutions than real letters.
  */
 function plausible(s: Scan, window: Window, start: number, end: number): boolean {
   const first = window.letterAt[start] ?? 0;
@@ -712,6 +713,7 @@ function plausible(s: Scan, window: Window, start: number, end: number): boolean
   let real = 0;
   let substituted = 0;
   for (let j = first; j <= last; j++) {
+    if (j > first && s.letters[j] === s.letters[j - 1]) continue;
     if (s.subs[j]) substituted++;
     else real++;
   }

@@ -196,6 +196,10 @@ describe('the matcher sees through', () => {
   it('but a number is not a word: too few real letters make no slur', () => {
     expect(found(small, '600k refugees in 1945, 6ook by 2020')).toEqual(['6ook']);
     expect(found(small, 'g00k')).toEqual(['g00k']);
+    // Numbers, versions, hex codes and formulas are no spelled-out words.
+    expect(found(small, 'a = b = 0; version 2.1.1-ios; commit faaa68a; U+FF46')).toEqual([]);
+    expect(found(matcherOf('abo\nzio\nfag'), 'a = b = 0; 2.1.1-ios; faaa68a; FF46')).toEqual([]);
+    expect(found(small, 'Y.1.D and k 1 k e')).toEqual(['Y.1.D', 'k 1 k e']);
     // A symbol ending a word is punctuation, not a letter.
     expect(found(small, 'Yids! (kike) $5bn')).toEqual(['Yids', 'kike']);
   });
