@@ -65,9 +65,97 @@ const SCHEME_CHAR = /[a-z0-9+.-]/i;
 /** `<scheme:…>` and `<name@host>`. */
 const AUTOLINK = /<([a-z][a-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@\\]+@[^\s<>\\]+)>/gi;
 
+/**
+ * What linkify-it finds in `text` — `www.` hosts, bare domains, e-mail addresses, `mailto:` —
+ * asked one word at a time, and only of words with an `@` or a dot inside: none of these spans
+ * white space, and its fuzzy search over a whole comment costs more than everything else here.
+ */
+function linkifyMatches(text: string): LinkifyMatch[] {
+  const matches: LinkifyMatch[] = [];
+  CANDIDATE.lastIndex = 0;
+  for (let found = CANDIDATE.exec(text); found !== null; found = CANDIDATE.exec(text)) {
+    let start = found.index;
+    while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--;
+    let end = found.index + 1;
+    while (end < text.length && !isSpace(text.charCodeAt(end))) end++;
+    CANDIDATE.lastIndex = end;
+    const word = text.slice(start, end);
+    if (!linkify.test(word)) continue;
+    for (const match of linkify.match(word) ?? []) {
+      matches.push({
+        url: match.url,
+        raw: match.raw,
+        schema: match.schema,
+        index: start + match.index,
+        lastIndex: start + match.lastIndex,
+      });
+    }
+  }
+  return matches;
+}
+
+interface LinkifyMatch {
+  url: string;
+  raw: string;
+  schema: string;
+  /** `[index, lastIndex)` in the text searched. */
+  index: number;
+  lastIndex: number;
+}
+
+/** Where a link without a scheme could be: an `@`, or a dot between two other characters. */
+const CANDIDATE = /@|[^\s.]\.[^\s.]/g;
+
+/** White space as `\s` has it, by code unit (cheaper than a regular expression per character). */
+function isSpace(code: number): boolean {
+  return code <= 0x20
+    ? code === 0x20 || (code >= 0x09 && code <= 0x0d)
+    : code === 0xa0 ||
+        code === 0x1680 ||
+        (code >= 0x2000 && code <= 0x200a) ||
+        code === 0x2028 ||
+        code === 0x2029 ||
+        code === 0x202f ||
+        code === 0x205f ||
+        code === 0x3000 ||
+        code === 0xfeff;
+}
+
 /** Replaces `[start, end)` of `text` with spaces, keeping every other offset where it was. */
 function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
+}
+
+// The checks below look for rare things in every comment: written with single-character
+// searches, which V8 does many times faster than searching for a longer string or a pattern.
+
+/** Whether `text` has three `char`s in a row (a code fence's makings). */
+function hasRun(text: string, char: '`' | '~'): boolean {
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) {
+    if (text[i + 1] === char && text[i + 2] === char) return true;
+  }
+  return false;
+}
+
+/** Whether a line starts (after any `>` quote markers) with four spaces or a tab. */
+function hasIndentedLine(text: string): boolean {
+  for (let line = 0; line < text.length;) {
+    let i = line;
+    for (;;) {
+      let j = i;
+      while (j < i + 3 && text.charCodeAt(j) === 0x20) j++;
+      if (text.charCodeAt(j) !== 0x3e) break; // `>`
+      i = text.charCodeAt(j + 1) === 0x20 ? j + 2 : j + 1;
+    }
+    if (text.charCodeAt(i) === 0x09) return true;
+    let spaces = 0;
+    while (spaces < 4 && text.charCodeAt(i + spaces) === 0x20) spaces++;
+    if (spaces === 4) return true;
+    const next = text.indexOf('\n', i);
+    if (next < 0) return false;
+    line = next + 1;
+  }
+  return false;
 }
 
 /**
@@ -196,8 +284,8 @@ export function scanLinks(body: string): LinkScan {
   // for the hosts a reader could still copy.
   let text = body;
   const code: string[] = [];
-  if (text.includes('```') || text.includes('~~~')) text = blankFencedCode(text, code);
-  if (/^(?: {0,3}> ?)*(?: {4}|\t)/m.test(text) && !LIST_ITEM.test(text)) {
+  if (hasRun(text, '`') || hasRun(text, '~')) text = blankFencedCode(text, code);
+  if (hasIndentedLine(text) && !LIST_ITEM.test(text)) {
     text = blankIndentedCode(text, code);
   }
   if (text.includes('`')) {
@@ -255,7 +343,10 @@ export function scanLinks(body: string): LinkScan {
     let start = colon;
     while (start > Math.max(0, colon - 10) && SCHEME_CHAR.test(text[start - 1] ?? '')) start--;
     if (start === colon || !/[a-z]/i.test(text[start] ?? '')) continue;
-    const match = linkify.matchAtStart(text.slice(start));
+    const wordEnd = text.slice(colon).search(/\s/);
+    const match = linkify.matchAtStart(
+      text.slice(start, wordEnd < 0 ? undefined : colon + wordEnd),
+    );
     if (match === null || match.url.length <= colon - start) continue;
     const url = match.url.replace(/\*+$/, ''); // as markdown-it: trailing `*` closes emphasis
     const end = start + url.length;
@@ -264,25 +355,21 @@ export function scanLinks(body: string): LinkScan {
     colon = end - 3;
   }
 
-  if (linkify.test(text)) {
-    for (const match of linkify.match(text) ?? []) {
-      // A bare domain ("readme.md", "evil.example/offer") stays text in the renderer: not a
-      // link, but still a host a reader can type in.
-      const bareDomain =
-        match.schema === '' && !/^www\./i.test(match.raw) && !match.url.startsWith('mailto:');
-      if (bareDomain) {
-        const host = hrefTarget(match.url)?.host;
-        if (host !== undefined) hosts.add(host);
-        continue;
-      }
-      add(match.url, match.index, match.lastIndex, false);
+  for (const match of linkifyMatches(text)) {
+    // A bare domain ("readme.md", "evil.example/offer") stays text in the renderer: not a
+    // link, but still a host a reader can type in.
+    const bareDomain =
+      match.schema === '' && !/^www\./i.test(match.raw) && !match.url.startsWith('mailto:');
+    if (bareDomain) {
+      const host = hrefTarget(match.url)?.host;
+      if (host !== undefined) hosts.add(host);
+      continue;
     }
+    add(match.url, match.index, match.lastIndex, false);
   }
 
   for (const quoted of code) {
-    const block = quoted.replace(/[`~]/g, ' ');
-    if (!linkify.test(block)) continue;
-    for (const match of linkify.match(block) ?? []) {
+    for (const match of linkifyMatches(quoted.replace(/[`~]/g, ' '))) {
       const host = hrefTarget(match.url)?.host;
       if (host !== undefined) hosts.add(host);
     }

@@ -18,6 +18,7 @@ import type {
 } from './model.js';
 import { BANNED_MESSAGE, stricter } from './model.js';
 import type { CompiledRules } from './rules.js';
+import type { TermMatches } from './terms.js';
 
 /** A ban in force on the comment's account, e-mail or address (looked up by the caller). */
 export interface ActiveBan {
@@ -42,26 +43,28 @@ export type Phase = (ctx: PipelineContext) => PhaseOutcome;
 
 const NOTHING: PhaseOutcome = Object.freeze({ reasons: [] }) as PhaseOutcome;
 
-// Two phases each read the term matches and the links; computed once per context.
-const termMatchesOf = new WeakMap<PipelineContext, ReturnType<CompiledRules['terms']['match']>>();
-const linksOf = new WeakMap<PipelineContext, LinkScan>();
+// Two phases each read the term matches and two the links: each is computed once per context,
+// remembered for the context being judged (phases run one context at a time; a WeakMap per call
+// cost more than the scans it saved).
+let termsOf: PipelineContext | undefined;
+let termsFound: TermMatches = { blocked: [], suspect: [] };
+let linksOf: PipelineContext | undefined;
+let linksFound: LinkScan = { links: [], hosts: [] };
 
-function termMatches(ctx: PipelineContext): ReturnType<CompiledRules['terms']['match']> {
-  let matches = termMatchesOf.get(ctx);
-  if (matches === undefined) {
-    matches = ctx.rules.terms.match(ctx.comment.body);
-    termMatchesOf.set(ctx, matches);
+function termMatches(ctx: PipelineContext): TermMatches {
+  if (termsOf !== ctx) {
+    termsFound = ctx.rules.terms.match(ctx.comment.body);
+    termsOf = ctx;
   }
-  return matches;
+  return termsFound;
 }
 
 function links(ctx: PipelineContext): LinkScan {
-  let scan = linksOf.get(ctx);
-  if (scan === undefined) {
-    scan = scanLinks(ctx.comment.body);
-    linksOf.set(ctx, scan);
+  if (linksOf !== ctx) {
+    linksFound = scanLinks(ctx.comment.body);
+    linksOf = ctx;
   }
-  return scan;
+  return linksFound;
 }
 
 /** “a”, “a” and “b”, “a”, “b” and “c”. */

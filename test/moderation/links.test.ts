@@ -89,6 +89,12 @@ describe('counting links as the renderer makes them', () => {
       'https://l.example/a_(b)',
       '[x](<https://m.example/a b>)',
       '[x](https://n.example "title")',
+      '(www.paren.org)',
+      'WWW.upper.org.',
+      'www.x.org/a?b=c.',
+      'e.g.',
+      'x.y@z.org,',
+      'foo@bar',
     );
     fc.assert(
       fc.property(
