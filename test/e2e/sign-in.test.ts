@@ -70,6 +70,7 @@ describe('signing in through the browser', () => {
       'Dashboard',
       'Members',
       'Embedding',
+      'Moderation',
       'Your account',
     ]);
     await expect(
