@@ -61,12 +61,3 @@ function snap(text: string, index: number, direction: 'back' | 'forward'): numbe
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
-
-/** A short, single-line excerpt of a comment's text for context (the parent in a thread). */
-export function excerptOf(body: string, maxLength = 160): string {
-  const flat = body.replace(/\s+/g, ' ').trim();
-  if (flat.length <= maxLength) return flat;
-  const cut = flat.slice(0, maxLength);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > maxLength * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
-}

@@ -18,7 +18,7 @@ import * as service from './service.js';
 import { registerRecordPages } from './record-pages.js';
 import { registerReportPages } from './report-pages.js';
 import type { QueueEntry, QueueTabName } from './views.js';
-import { BAN_DURATIONS, QUEUE_TABS, QueuePage as QueuePageView, queueHref } from './views.js';
+import { BAN_DURATIONS, QueuePage as QueuePageView, queueHref } from './views.js';
 
 export interface ModerationPagesDeps {
   ctx: ModerationContext;
@@ -31,7 +31,7 @@ export interface ModerationPagesDeps {
 }
 
 const pageSchema = { hide: true } as const;
-const Tab = Type.Union(QUEUE_TABS.map((tab) => Type.Literal(tab)));
+const Tab = Type.Union(service.QUEUE_TABS.map((tab) => Type.Literal(tab)));
 const Cursor = Type.String({ maxLength: 400 });
 
 /** What the last action did, for the notice after the redirect. */
@@ -80,7 +80,7 @@ const BAN_DAYS: Record<(typeof BAN_DURATIONS)[number], number | undefined> = {
 const KIND_NOUNS = { account: 'account', email: 'e-mail address', address: 'network address' };
 
 /** A queue item as the page shows it. */
-export function queueEntryOf(item: QueueItem): QueueEntry {
+function queueEntryOf(item: QueueItem): QueueEntry {
   const { author, thread } = item;
   return {
     id: item.id,

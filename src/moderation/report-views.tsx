@@ -5,11 +5,10 @@
 import { formatDateTime } from '../web/format.js';
 import type { PageContext } from '../web/page.js';
 import { CsrfField } from '../web/page.js';
+import type { ReportReason } from './store.js';
+import { REPORT_REASONS } from './store.js';
 
-export const REPORT_REASONS = ['abuse', 'hate', 'spam', 'off-topic', 'other'] as const;
-export type ReportReasonName = (typeof REPORT_REASONS)[number];
-
-const REASON_TEXT: Record<ReportReasonName, { label: string; hint: string }> = {
+const REASON_TEXT: Record<ReportReason, { label: string; hint: string }> = {
   abuse: { label: 'Abuse or harassment', hint: 'It attacks or threatens someone.' },
   hate: {
     label: 'Hate',

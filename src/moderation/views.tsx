@@ -11,9 +11,10 @@ import type { PageContext } from '../web/page.js';
 import { CsrfField } from '../web/page.js';
 import { highlightSegments } from './highlight.js';
 import type { VerdictReason } from './model.js';
+import type { QueueTab } from './queue-store.js';
+import { QUEUE_TABS } from './queue-store.js';
 
-export const QUEUE_TABS = ['pending', 'reported', 'rejected', 'spam', 'all'] as const;
-export type QueueTabName = (typeof QUEUE_TABS)[number];
+export type QueueTabName = QueueTab;
 
 const TAB_LABELS: Record<QueueTabName, string> = {
   pending: 'Pending',
@@ -384,7 +385,7 @@ function QueueItem(props: {
             <form method="post" action={action('approve')} class="inline-form">
               <CsrfField ctx={ctx} />
               <BackFields tab={tab} cursor={cursor} />
-              <button type="submit" data-shortcut="a">
+              <button type="submit">
                 {entry.status === 'approved' ? 'Keep' : 'Approve'}
                 <span class="visually-hidden"> {who}</span>
               </button>
@@ -394,7 +395,7 @@ function QueueItem(props: {
             <form method="post" action={action('spam')} class="inline-form">
               <CsrfField ctx={ctx} />
               <BackFields tab={tab} cursor={cursor} />
-              <button type="submit" class="secondary" data-shortcut="s">
+              <button type="submit" class="secondary">
                 Spam<span class="visually-hidden"> — mark {who} as spam</span>
               </button>
             </form>
@@ -409,7 +410,7 @@ function QueueItem(props: {
                 </span>
                 <input type="text" name="reason" maxLength={500} />
               </label>
-              <button type="submit" class="secondary" data-shortcut="r">
+              <button type="submit" class="secondary">
                 Reject<span class="visually-hidden"> {who}</span>
               </button>
             </form>
