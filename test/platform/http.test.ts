@@ -227,4 +227,24 @@ describe('rate limiting', () => {
       await limited.close();
     }
   });
+
+  it('counts each client behind a proxy on its own with TRUST_PROXY as a hop count', async () => {
+    const limited = await startTestServer({
+      env: { RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '1' },
+    });
+    const from = (forwardedFor: string) =>
+      fetch(`${limited.url}/api/v1/nothing`, { headers: { 'x-forwarded-for': forwardedFor } }).then(
+        (response) => response.status,
+      );
+    try {
+      expect([await from('203.0.113.1'), await from('203.0.113.1')]).toEqual([404, 404]);
+      expect(await from('203.0.113.1')).toBe(429);
+      // Another client of the same proxy has its own count…
+      expect(await from('203.0.113.2')).toBe(404);
+      // …and one hop is trusted, no more: an address the client put first is not believed.
+      expect(await from('198.51.100.9, 203.0.113.1')).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
 });
