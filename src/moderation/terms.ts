@@ -82,7 +82,7 @@ export class TermListError extends UnprocessableError {
       problems.length === 1
         ? (shown[0] ?? '')
         : `The term list has ${problems.length} problems: ${shown.join('; ')}`,
-      'term-list-invalid',
+      'invalid-term-list',
       { problems },
     );
     this.problems = problems;
@@ -95,10 +95,15 @@ export interface TermMatches {
 }
 
 export interface TermMatcher {
-  /** Matches in `text`, per list, sorted by position, overlapping matches merged. */
+  /**
+   * Matches in `text`, per list, sorted by position, overlapping matches merged; at most
+   * {@link MAX_MATCHES} a list (a comment made of slurs needs no more to be judged or shown).
+   */
   match(text: string): TermMatches;
 }
 
+/** Most matches reported a list. */
+export const MAX_MATCHES = 100;
 /** Most entries a list may hold. */
 export const MAX_TERMS = 2000;
 /** Most letters in one entry. */
@@ -287,6 +292,13 @@ interface Trie {
   /** 1 when every entry ending at the node is a whole word (so the word must end there too). */
   wholeWord: Uint8Array;
   size: number;
+}
+
+/** The letters of all skeletons, numbered from 1 (0: a letter no entry has); `stride` = size + 1. */
+interface Alphabet {
+  bmp: Uint16Array;
+  all: Map<number, number>;
+  stride: number;
 }
 
 /** A window of the scanned text, read for obscenity: joined words, one space between others. */
@@ -511,12 +523,16 @@ function windowOf(
   limit: number,
   collapser: StatefulTransformer,
 ): Window | undefined {
+  // Back to the start of the group (and of the one before, for exceptions), but never further
+  // than an exception could reach: a long run of joined letters must not make this quadratic.
+  const earliest = p - limit - 1;
   let from = p;
-  while (from > 0 && joins(s, from)) from--;
-  if (context && from > 0 && s.seps[from] === SOFT) {
+  while (from > 0 && from > earliest && joins(s, from)) from--;
+  if (context && from > 0 && from > earliest && s.seps[from] === SOFT) {
     from--;
-    while (from > 0 && joins(s, from)) from--;
+    while (from > 0 && from > earliest && joins(s, from)) from--;
   }
+  while (from < p && s.seps[from] === NONE) from++;
   collapser.reset();
   let text = '';
   const letterAt: number[] = [];
@@ -525,16 +541,17 @@ function windowOf(
   let pendingEdge = true;
   let j = from;
   for (; j < s.count; j++) {
+    if (j > p && text.length - at > limit) break;
     if (j > from && s.seps[j] !== NONE) {
       if (!joins(s, j)) {
-        if (s.seps[j] === BREAK || s.seps[j] === WIDE || (j > p && text.length - at > limit)) break;
+        if (s.seps[j] === BREAK || s.seps[j] === WIDE) break;
         text += ' ';
         letterAt.push(-1);
         edge.push(true);
         collapser.transform(0x20);
       }
       pendingEdge = true;
-    } else if (j > p && text.length - at > limit) break;
+    }
     const letter = s.letters[j] ?? 0;
     const kept = collapser.transform(letter);
     if (j === p) {
@@ -560,7 +577,7 @@ class CompiledTermMatcher implements TermMatcher {
     private readonly buckets: Bucket[],
     private readonly startTrie: Trie,
     private readonly anywhereTrie: Trie | undefined,
-    private readonly alphabet: { bmp: Uint16Array; all: Map<number, number>; stride: number },
+    private readonly alphabet: Alphabet,
     private readonly collapser: StatefulTransformer,
     private readonly limit: number,
     private readonly hasExceptions: boolean,
@@ -571,35 +588,8 @@ class CompiledTermMatcher implements TermMatcher {
     const s = scanText(text);
     if (this.exhaustive) return this.confirm(text, s, this.everyCandidate(s));
     const candidates: number[] = [];
-    const { count, letters, seps } = s;
-    const { bmp, all, stride } = this.alphabet;
-    const start = this.startTrie;
-    const anywhere = this.anywhereTrie;
-    for (let j = 0; j < count; j++) {
-      const wordStart = seps[j] !== NONE;
-      if (!wordStart && !anywhere) continue;
-      if (!wordStart && letters[j] === letters[j - 1]) continue;
-      for (let pass = 0; pass < 2; pass++) {
-        const trie = pass === 0 ? (wordStart ? start : undefined) : anywhere;
-        if (!trie) continue;
-        const { next, buckets, wholeWord } = trie;
-        let node = 1;
-        let last = -1;
-        for (let q = j; q < count; q++) {
-          const c = letters[q] ?? 0;
-          if (c === last) continue;
-          last = c;
-          const index = c < 0x10000 ? (bmp[c] ?? 0) : (all.get(c) ?? 0);
-          if (index === 0) break;
-          node = next[node * stride + index] ?? 0;
-          if (node === 0) break;
-          const bucket = buckets[node] ?? 0;
-          if (bucket !== 0 && (wholeWord[node] === 0 || mayEndWord(s, q))) {
-            candidates.push(j, bucket - 1);
-          }
-        }
-      }
-    }
+    walk(s, this.startTrie, this.alphabet, true, candidates);
+    if (this.anywhereTrie) walk(s, this.anywhereTrie, this.alphabet, false, candidates);
     if (candidates.length === 0) return { blocked: [], suspect: [] };
     return this.confirm(text, s, candidates);
   }
@@ -625,6 +615,9 @@ class CompiledTermMatcher implements TermMatcher {
       const p = candidates[c] ?? 0;
       const bucket = this.buckets[candidates[c + 1] ?? 0];
       if (!bucket) continue;
+      const open = (list: ListName) =>
+        bucket[list] !== undefined && found[list].length < MAX_MATCHES;
+      if (!open('blocked') && !open('suspect')) continue;
       if (p !== windowFor) {
         window = windowOf(s, p, this.hasExceptions, this.limit, this.collapser);
         windowFor = p;
@@ -632,7 +625,7 @@ class CompiledTermMatcher implements TermMatcher {
       if (!window) continue;
       for (const list of ['blocked', 'suspect'] as const) {
         const matcher = bucket[list];
-        if (!matcher) continue;
+        if (!matcher || !open(list)) continue;
         for (const payload of matcher.getAllMatches(window.text)) {
           if (payload.startIndex !== window.at) continue;
           const term = this.terms[payload.termId];
@@ -665,6 +658,61 @@ class CompiledTermMatcher implements TermMatcher {
     if (term.esPlural && text.startsWith('es', end) && window.edge[end + 2]) return end + 2;
     return window.edge[end] ? end : undefined;
   }
+}
+
+/**
+ * Walks `trie` over the skeleton (repeats skipped, separators ignored) of the scanned letters from
+ * each word start (from each letter unless `wordStarts`), adding `(start, bucket)` pairs to
+ * `candidates` wherever an entry's whole skeleton is read — and, for whole-word entries, the word
+ * may end there. Necessary for a match, so everything else can be skipped.
+ */
+function walk(
+  s: Scan,
+  trie: Trie,
+  alphabet: Alphabet,
+  wordStarts: boolean,
+  candidates: number[],
+): void {
+  const { count, letters, seps } = s;
+  const { bmp, all, stride } = alphabet;
+  const { next, buckets, wholeWord } = trie;
+  // Where each run of one letter ends, computed only for a text with long runs ("k k k k …"),
+  // so that skipping them stays linear.
+  let runEnds: Int32Array | undefined;
+  for (let j = 0; j < count; j++) {
+    if (seps[j] === NONE && (wordStarts || letters[j] === letters[j - 1])) continue;
+    let node = 1;
+    let last = -1;
+    for (let q = j; q < count; q++) {
+      const c = letters[q] ?? 0;
+      if (c === last) {
+        if (letters[q + 8] === c) {
+          runEnds ??= runEndsOf(s);
+          q = (runEnds[q] ?? count) - 1;
+        }
+        continue;
+      }
+      last = c;
+      const index = c < 0x10000 ? (bmp[c] ?? 0) : (all.get(c) ?? 0);
+      if (index === 0) break;
+      node = next[node * stride + index] ?? 0;
+      if (node === 0) break;
+      const bucket = buckets[node] ?? 0;
+      if (bucket !== 0 && (wholeWord[node] === 0 || mayEndWord(s, q))) {
+        candidates.push(j, bucket - 1);
+      }
+    }
+  }
+}
+
+/** For each scanned letter, the index after the run of equal letters it belongs to. */
+function runEndsOf(s: Scan): Int32Array {
+  const { count, letters } = s;
+  const ends = new Int32Array(count);
+  for (let k = count - 1; k >= 0; k--) {
+    ends[k] = k + 1 < count && letters[k + 1] === letters[k] ? (ends[k + 1] ?? count) : k + 1;
+  }
+  return ends;
 }
 
 /**

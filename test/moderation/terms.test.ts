@@ -7,6 +7,7 @@ import { UnprocessableError } from '../../src/platform/errors.js';
 import {
   DEFAULT_BLOCKED_TERMS,
   DEFAULT_SUSPECT_TERMS,
+  MAX_MATCHES,
   MAX_TERMS,
   TermListError,
   compileTermMatcher,
@@ -121,7 +122,7 @@ describe('parseTermList', () => {
     expect(error).toBeInstanceOf(UnprocessableError);
     const termError = error as TermListError;
     expect(termError.status).toBe(422);
-    expect(termError.code).toBe('term-list-invalid');
+    expect(termError.code).toBe('invalid-term-list');
     expect(termError.message).toMatch(
       /^The term list has 2 problems: line 2: .*; line 3: .*repeats line 1/,
     );
@@ -172,6 +173,13 @@ describe('compileTermMatcher', () => {
     const text = '😀 the 𝐤𝐢𝐤𝐞 😀';
     const [match] = small.match(text).blocked;
     expect(match && text.slice(match.start, match.end)).toBe('𝐤𝐢𝐤𝐞');
+  });
+
+  it('reports at most MAX_MATCHES matches a list, from the start of the text', () => {
+    const { blocked, suspect } = small.match('kike, '.repeat(MAX_MATCHES + 20) + 'yid');
+    expect(blocked).toHaveLength(MAX_MATCHES);
+    expect(blocked[0]).toEqual({ start: 0, end: 4, term: 'kike' });
+    expect(suspect).toHaveLength(1);
   });
 
   it('merges overlapping matches into one, named by the longest, and keeps separate ones apart', () => {
