@@ -23,7 +23,10 @@ import type { ModerationContext } from './moderation/context.js';
 import { startDigestTimer } from './moderation/digest.js';
 import { createConfiguredClassifier } from './moderation/akismet.js';
 import type { CommentModeration } from './moderation/ports.js';
-import { createCommentModeration } from './moderation/service.js';
+import {
+  createCommentModeration,
+  setThreadStatus as setModeratedThreadStatus,
+} from './moderation/service.js';
 import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
@@ -244,25 +247,8 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     max: config.commentRateLimitPerMinute,
     timeWindow: 60_000,
   });
-  await registerDiscussionRoutes(app, {
-    ctx: discussionApi,
-    accounts,
-    siteId: () => site.id,
-    secret: runtime.secret,
-    postingLimit,
-    // Discussion never reads statements: the composition root tells it which thread a slug has.
-    resolveStatementThread: (siteId, slug) =>
-      getPublishedStatement({ ...runtime, discussion: discussionApi }, { siteId, slug }).then(
-        ({ thread }) => thread.id,
-        (error: unknown) => {
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
-        },
-      ),
-  });
-  // Moderation's API (the queue, actions, bans, audit log, rules; readers' reports) and the
-  // moderators' digest, run every minute. It changes comments only through discussion's side of
-  // the seam, and learns where a thread is shown from here, as reply notifications do.
+  // Moderation changes comments only through discussion's side of the seam, and learns where a
+  // thread is shown from here, as reply notifications do.
   const moderationCtx: ModerationContext = {
     db: runtime.db,
     clock: runtime.clock,
@@ -277,6 +263,25 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     baseUrl: config.baseUrl,
     logger: runtime.logger,
   };
+  await registerDiscussionRoutes(app, {
+    ctx: discussionApi,
+    accounts,
+    siteId: () => site.id,
+    secret: runtime.secret,
+    postingLimit,
+    setThreadStatus: (input) => setModeratedThreadStatus(moderationCtx, input),
+    // Discussion never reads statements: the composition root tells it which thread a slug has.
+    resolveStatementThread: (siteId, slug) =>
+      getPublishedStatement({ ...runtime, discussion: discussionApi }, { siteId, slug }).then(
+        ({ thread }) => thread.id,
+        (error: unknown) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        },
+      ),
+  });
+  // Moderation's API (the queue, actions, bans, audit log, rules; readers' reports) and the
+  // moderators' digest, run every minute.
   registerModerationRoutes(app, {
     ctx: moderationCtx,
     siteId: () => site.id,

@@ -634,22 +634,6 @@ export async function deleteComment(
 
 // --- closing -------------------------------------------------------------------------------
 
-/**
- * Closes a thread to new comments (and edits), or opens it again. A change bumps the version, so
- * cached pages and ETags change with it; asking for the status a thread already has changes
- * nothing. Who may do this is the route's business (`comments.moderate`).
- */
-export async function setThreadStatus(
-  ctx: DiscussionContext,
-  input: { threadId: string; status: Thread['status'] },
-): Promise<Thread> {
-  const { thread, announce } = await ctx.db
-    .transaction()
-    .execute((trx) => changeThreadStatus(ctx, trx, input));
-  await announce();
-  return thread;
-}
-
 /** Closes or opens a thread in the caller's transaction; announcing is the caller's, after it. */
 async function changeThreadStatus(
   ctx: DiscussionContext,
