@@ -18,6 +18,7 @@
  * The scan writes into module-level buffers that grow as needed and are reused by the next call, so
  * judging a comment allocates almost nothing; callers copy what they keep.
  */
+import markdownIt from 'markdown-it';
 import {
   resolveConfusablesTransformer,
   resolveLeetSpeakTransformer,
@@ -44,6 +45,14 @@ const DOLLAR = 6; // `$`: a l33t `s` inside a word, or at the start of one befor
 const I_LIKE = new Set([0x49, 0x131, 0x399, 0x3b9, 0x406, 0x456, 0x4c0, 0x4cf, 0x1c0, 0x7c]);
 /** `/` is a l33t `l` in obscenity's dictionary, but "and/or" must stay two words. */
 const NOT_LEET = new Set([0x2f]);
+/**
+ * Comments are Markdown, and the renderer turns character references into characters ("&#107;"
+ * shows as "k"), so they are read as the characters they show.
+ */
+const unescape = markdownIt().utils.unescapeAll;
+/** Longest character reference read (`&CounterClockwiseContourIntegral;` is 33). */
+const MAX_REFERENCE = 34;
+
 /** l33t that obscenity's dictionary lacks: `9` for `g` ("ni99a"). */
 const MORE_LEET = new Map([[0x39, 0x67]]);
 
@@ -197,7 +206,6 @@ export function scanText(text: string): Scan {
   let spaces = 0;
   let punct = 0;
   // Symbols after a letter wait for the next character to know whether they are letters.
-  let pendingFrom = -1;
   let pendingCount = 0;
   let pendingLeading = false;
 
@@ -205,7 +213,13 @@ export function scanText(text: string): Scan {
     const unit = text.charCodeAt(i);
     let info: number;
     let width = 1;
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < length) {
+    if (unit === 0x26) {
+      const reference = referenceAt(text, i);
+      if (reference > 0) {
+        width = reference >>> 21;
+        info = classifyAny(reference & 0x1fffff);
+      } else info = lookUp(unit);
+    } else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < length) {
       const cp = text.codePointAt(i) ?? unit;
       if (cp > 0xffff) {
         info = classifyAny(cp);
@@ -225,18 +239,13 @@ export function scanText(text: string): Scan {
       if (pendingCount > 0) {
         if (!pendingLeading || kind === LETTER) {
           // The waiting symbols were letters after all: `n!gger`, `$pic`.
-          let sep = pendingLeading ? separatorKind(n, spaces, punct) : NONE;
-          for (let k = 0, at = pendingFrom; k < pendingCount; at++) {
-            const pinfo = lookUp(text.charCodeAt(at));
-            if ((pinfo & 7) === IGNORE) continue;
-            letters[n] = pinfo >>> 3;
-            starts[n] = at;
-            ends[n] = at + 1;
-            seps[n] = sep;
+          for (let k = 0; k < pendingCount; k++) {
+            letters[n] = pendingValues[k] ?? 0;
+            starts[n] = pendingStarts[k] ?? 0;
+            ends[n] = pendingEnds[k] ?? 0;
+            seps[n] = k === 0 && pendingLeading ? separatorKind(n, spaces, punct) : NONE;
             subs[n] = 1;
-            sep = NONE;
             n++;
-            k++;
           }
           inWord = true;
         } else {
@@ -256,14 +265,19 @@ export function scanText(text: string): Scan {
       punct = 0;
     } else if (
       (kind === SYMBOL || kind === DOLLAR) &&
-      (inWord || (pendingCount > 0 && !pendingLeading))
+      (inWord || (pendingCount > 0 && !pendingLeading)) &&
+      pendingCount < MAX_PENDING
     ) {
-      if (pendingCount === 0) pendingFrom = i;
+      pendingValues[pendingCount] = info >>> 3;
+      pendingStarts[pendingCount] = i;
+      pendingEnds[pendingCount] = i + width;
       pendingCount++;
       pendingLeading = false;
       inWord = false;
     } else if (kind === DOLLAR && pendingCount === 0) {
-      pendingFrom = i;
+      pendingValues[0] = info >>> 3;
+      pendingStarts[0] = i;
+      pendingEnds[0] = i + width;
       pendingCount = 1;
       pendingLeading = true;
     } else {
@@ -287,6 +301,39 @@ function separatorKind(n: number, spaces: number, punct: number): number {
   if (spaces === 0) return punct <= 3 ? HARD : WIDE;
   if (punct === 0) return SOFT;
   return spaces + punct <= 3 ? BREAK : WIDE;
+}
+
+/** Symbols waiting to be known as letters or punctuation: their folded letters and places. */
+const MAX_PENDING = 8;
+const pendingValues = new Int32Array(MAX_PENDING);
+const pendingStarts = new Int32Array(MAX_PENDING);
+const pendingEnds = new Int32Array(MAX_PENDING);
+
+/**
+ * The character reference (`&#107;`, `&#x6B;`, `&iuml;`) starting at `at`, as its code point with
+ * its length shifted left by 21 bits; 0 when there is none.
+ */
+function referenceAt(text: string, at: number): number {
+  // A name or number of ASCII letters and digits ends at the first `;`, close by.
+  const limit = Math.min(text.length, at + MAX_REFERENCE);
+  let semicolon = -1;
+  for (let k = at + 1; k < limit; k++) {
+    const unit = text.charCodeAt(k);
+    if (unit === 0x3b) {
+      semicolon = k;
+      break;
+    }
+    const alphanumeric = (unit | 0x20) >= 0x61 && (unit | 0x20) <= 0x7a;
+    if (!alphanumeric && !(unit >= 0x30 && unit <= 0x39) && !(k === at + 1 && unit === 0x23))
+      return 0;
+  }
+  if (semicolon < at + 2) return 0;
+  const reference = text.slice(at, semicolon + 1);
+  const decoded = unescape(reference);
+  if (decoded === reference) return 0;
+  const cp = decoded.codePointAt(0) ?? 0;
+  if (decoded.length !== (cp > 0xffff ? 2 : 1)) return 0;
+  return (reference.length << 21) | cp;
 }
 
 /** Whether the letters `j - 1` and `j` of the last scan belong to one group (read as one word). */

@@ -111,7 +111,7 @@ describe('parseTermList', () => {
     expect(message(14)).toMatch(/too short/);
   });
 
-  it('throws an error the HTTP layer shows as 422 term-list-invalid, listing the lines', () => {
+  it('throws an error the HTTP layer shows as 422 invalid-term-list, listing the lines', () => {
     let error: unknown;
     try {
       parseTermList('kike\ny1d\nkike');
@@ -268,6 +268,15 @@ describe('the matcher sees through', () => {
     }
   });
 
+  it('character references, which the Markdown renderer shows as characters', () => {
+    expect(found(small, 'a &#107;&#105;ke and a k&iuml;k&#x65;, &#33; & co; &amp;')).toEqual([
+      '&#107;&#105;ke',
+      'k&iuml;k&#x65;',
+    ]);
+    expect(found(small, 'n&#33;gger')).toEqual(['n&#33;gger']);
+    expect(found(small, '&&&&&; &#;kike &bogus; Marks & Spencer')).toEqual(['kike']);
+  });
+
   it('case', () => {
     expect(found(small, 'KiKe, YID, Spic')).toEqual(['KiKe', 'YID', 'Spic']);
   });
@@ -411,6 +420,9 @@ describe('the fast path', () => {
     'span',
     'and',
     'chinky',
+    '&#107;',
+    '&iuml;',
+    '&',
     'chinkies',
     '$',
     '!',
