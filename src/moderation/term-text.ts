@@ -1,7 +1,7 @@
 /**
  * Reading text the way the term matcher needs it: one pass over a comment that folds every
  * character with obscenity's transformers (look-alike Unicode letters, l33t, case) and our own few
- * rules (accents, invisible characters), and lays the result out as *letters* and the *separators*
+ * rules (accents, invisible characters, character references), and lays the result out as *letters* and the *separators*
  * between them, with each letter's place in the original text. `terms.ts` decides what a match is.
  *
  * - **Letters** are letters of any script, folded (`Ｋ`, `К`, `κ`, `ķ` → `k`); l33t digits
@@ -14,6 +14,8 @@
  *   only), `BREAK` (white space with punctuation, three characters at most: `k. i`, `k - i`) and
  *   `WIDE` (anything longer: `a == b`).
  * - Digits that are no l33t letter (`8`) stay inside their word, so "faaa68a" is no word "fag".
+ * - Character references (`&#107;`, `&iuml;`) are read as the character the Markdown renderer
+ *   shows, spanning the whole reference in the original text.
  *
  * The scan writes into module-level buffers that grow as needed and are reused by the next call, so
  * judging a comment allocates almost nothing; callers copy what they keep.
@@ -88,6 +90,12 @@ function classify(cp: number): number {
   if (I_LIKE.has(cp)) return cp === 0x7c ? entry(SYMBOL, 0x69) : entry(LETTER, 0x69);
   if (cp === 0x24) return entry(DOLLAR, 0x73);
   const isLetter = LETTER_RE.test(ch);
+  // Lower-case first, so that both cases of a letter fold alike (obscenity's tables may not).
+  if (isLetter && cp >= 0x80) {
+    const lowered = ch.toLowerCase();
+    const loweredCp = lowered.codePointAt(0) ?? cp;
+    if (loweredCp !== cp && [...lowered].length === 1) return classify(loweredCp);
+  }
   const folded = cp < 0x80 ? cp : (confusables(cp) ?? cp);
   if (folded >= 0x30 && folded <= 0x39) {
     const letter = MORE_LEET.get(folded) ?? leet(folded);

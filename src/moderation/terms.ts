@@ -25,17 +25,21 @@
  * ## Matching
  *
  * `term-text.ts` folds the comment (obscenity's confusables, l33t and case transformers, plus
- * accents and invisible characters) into letters and separators. A *word* is a run of letters;
- * words joined by short punctuation with no space (`k.i.k.e`, `nig-ger`) or single letters spaced
- * out (`k i k e`) are read together, and a term must start and end on word edges — so "a kike"
- * matches and "ask Ike" does not. Runs of repeated letters are collapsed with obscenity's
- * collapse-duplicates transformer to the most any entry needs.
+ * accents, invisible characters and character references) into letters and separators. A *word*
+ * is a run of letters; words joined by short punctuation with no space (`k.i.k.e`, `nig-ger`) or
+ * single letters spaced out (`k i k e`) are read together, and a term must start and end on word
+ * edges — so "a kike" matches and "ask Ike" does not. Runs of repeated letters are collapsed with
+ * obscenity's collapse-duplicates transformer to the most any entry needs. A match needs enough
+ * real letters (not l33t digits) to be a word: "600k" is a number, not "gook".
  *
  * Speed: most comments contain no term. A trie of the terms' *skeletons* (letters with repeats and
  * spaces removed) is walked from each word start of the scanned letters; only where it reaches a
- * whole skeleton — a necessary condition for a match — is a short window around that word built
- * and handed to obscenity's `RegExpMatcher`, holding only the entries with that skeleton and the
- * list's exceptions as its whitelist.
+ * whole skeleton — and, for a whole-word entry, the word can end there — is a short window around
+ * that word built and handed to obscenity's `RegExpMatcher`, holding only the entries with that
+ * skeleton and the exceptions as its whitelist. Both steps are necessary conditions for a match,
+ * so skipping the rest changes no result (a property test compares with `exhaustive`). Work stays
+ * linear in the text, however hostile: windows are bounded and at most {@link MAX_MATCHES} matches
+ * a list are reported.
  */
 import {
   RegExpMatcher,

@@ -277,6 +277,12 @@ describe('the matcher sees through', () => {
     expect(found(small, '&&&&&; &#;kike &bogus; Marks & Spencer')).toEqual(['kike']);
   });
 
+  it('terms in other scripts, matched in the same script and case-blind', () => {
+    const cyrillic = matcherOf('жид');
+    expect(found(cyrillic, 'этот жид, ЖИД, Ж-И-Д')).toEqual(['жид', 'ЖИД', 'Ж-И-Д']);
+    expect(found(cyrillic, 'жидкость')).toEqual([]);
+  });
+
   it('case', () => {
     expect(found(small, 'KiKe, YID, Spic')).toEqual(['KiKe', 'YID', 'Spic']);
   });
