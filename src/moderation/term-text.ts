@@ -6,7 +6,8 @@
  *
  * - **Letters** are letters of any script, folded (`Ｋ`, `К`, `κ`, `ķ` → `k`); l33t digits
  *   (`0 1 2 3 4 5 6 7 9` → `o i z e a s g t g`) and, inside a word only, the symbols `@ ( ! | $`
- *   (`n!gger`, but not the `!` ending "Yids!"; a `$` may also start a word, as in `$pic`).
+ *   (`n!gger`, but not the `!` ending "Yids!"; a `$` may also start a word, as in `$pic`) and the
+ *   mask `*` ({@link MASK}: "n*gger", but not "*bold*").
  * - **Ignored** entirely: zero-width characters (U+200B/C/D, U+2060, U+FEFF), the soft hyphen and
  *   other format characters, and combining marks (`k̲i̲k̲e̲`, accents written separately).
  * - **Separators** between two letters are kinds, not text: none (same word), `HARD` (up to three
@@ -26,6 +27,12 @@ import {
   resolveLeetSpeakTransformer,
   toAsciiLowerCaseTransformer,
 } from 'obscenity';
+
+/**
+ * A `*` inside a word ("n*gger"): a letter masked by the writer, standing for one letter or none
+ * ("k*i*k*e"). The matcher decides which; it is never a letter of a term.
+ */
+export const MASK = 0x2a;
 
 /** The separator before a letter: `NONE` means the letter continues the word before it. */
 export const NONE = 0;
@@ -89,6 +96,7 @@ function classify(cp: number): number {
   if (SPACE_RE.test(ch)) return entry(SPACE, 0);
   if (I_LIKE.has(cp)) return cp === 0x7c ? entry(SYMBOL, 0x69) : entry(LETTER, 0x69);
   if (cp === 0x24) return entry(DOLLAR, 0x73);
+  if (cp === 0x2a) return entry(SYMBOL, MASK);
   const isLetter = LETTER_RE.test(ch);
   // Lower-case first, so that both cases of a letter fold alike (obscenity's tables may not).
   if (isLetter && cp >= 0x80) {

@@ -51,6 +51,7 @@ import { UnprocessableError } from '../platform/errors.js';
 import type { ReasonMatch } from './model.js';
 import {
   BREAK,
+  MASK,
   NONE,
   WIDE,
   SOFT,
@@ -303,7 +304,24 @@ interface Alphabet {
   bmp: Uint16Array;
   all: Map<number, number>;
   stride: number;
+  /** The letter of each number. */
+  letters: Int32Array;
 }
+
+/**
+ * Where the trie walk may look: `(start letter, bucket, path)` triples, the path being an index in
+ * `paths` (-1 for none) — what each mask from the start stood for, as letters, 0 for none.
+ */
+interface Candidates {
+  found: number[];
+  paths: number[][];
+}
+
+/** Most masks (`*`) one match may cross, and most of them standing for a letter. */
+const MAX_MASKS = 8;
+const MAX_MASKED_LETTERS = 2;
+/** Most trie steps after the first mask of a word: masks branch, hostile text must not. */
+const MASK_STEPS = 4096;
 
 /** A window of the scanned text, read for obscenity: joined words, one space between others. */
 interface Window {
@@ -396,7 +414,11 @@ export function compileTermMatcher(
   }
   const stride = alphabet.size + 1;
   const bmpAlphabet = new Uint16Array(0x10000);
-  for (const [c, index] of alphabet) if (c < 0x10000) bmpAlphabet[c] = index;
+  const alphabetLetters = new Int32Array(stride);
+  for (const [c, index] of alphabet) {
+    if (c < 0x10000) bmpAlphabet[c] = index;
+    alphabetLetters[index] = c;
+  }
 
   const compiled: CompiledTerm[] = [];
   const bucketPatterns: Map<number, { id: number; pattern: string }[]>[] = [];
@@ -507,7 +529,7 @@ export function compileTermMatcher(
     buckets,
     toTrie('start'),
     nodeBucket.anywhere.size > 0 ? toTrie('anywhere') : undefined,
-    { bmp: bmpAlphabet, all: alphabet, stride },
+    { bmp: bmpAlphabet, all: alphabet, stride, letters: alphabetLetters },
     collapser,
     Math.max(longest + 2, longestException),
     exceptions.blocked.length + exceptions.suspect.length > 0,
@@ -526,6 +548,7 @@ function windowOf(
   context: boolean,
   limit: number,
   collapser: StatefulTransformer,
+  masks: readonly number[] = [],
 ): Window | undefined {
   // Back to the start of the group (and of the one before, for exceptions), but never further
   // than an exception could reach: a long run of joined letters must not make this quadratic.
@@ -543,6 +566,7 @@ function windowOf(
   const edge: boolean[] = [];
   let at = -1;
   let pendingEdge = true;
+  let mask = 0;
   let j = from;
   for (; j < s.count; j++) {
     if (j > p && text.length - at > limit) break;
@@ -556,7 +580,15 @@ function windowOf(
       }
       pendingEdge = true;
     }
-    const letter = s.letters[j] ?? 0;
+    let letter = s.letters[j] ?? 0;
+    if (letter === MASK) {
+      // A mask stands for the letter the trie walk chose for it, or for nothing (a word edge).
+      letter = j > p ? (masks[mask++] ?? 0) : 0;
+      if (letter === 0) {
+        pendingEdge = true;
+        continue;
+      }
+    }
     const kept = collapser.transform(letter);
     if (j === p) {
       if (kept === undefined) return undefined;
@@ -591,52 +623,57 @@ class CompiledTermMatcher implements TermMatcher {
   match(text: string): TermMatches {
     const s = scanText(text);
     if (this.exhaustive) return this.confirm(text, s, this.everyCandidate(s));
-    const candidates: number[] = [];
+    const candidates: Candidates = { found: [], paths: [] };
     walk(s, this.startTrie, this.alphabet, true, candidates);
     if (this.anywhereTrie) walk(s, this.anywhereTrie, this.alphabet, false, candidates);
-    if (candidates.length === 0) return { blocked: [], suspect: [] };
+    if (candidates.found.length === 0) return { blocked: [], suspect: [] };
     return this.confirm(text, s, candidates);
   }
 
   /** Every word start with every start-anchored bucket, every letter with every `~` bucket. */
-  private everyCandidate(s: Scan): number[] {
-    const candidates: number[] = [];
+  private everyCandidate(s: Scan): Candidates {
+    const found: number[] = [];
     for (let j = 0; j < s.count; j++) {
       for (const trie of [this.startTrie, this.anywhereTrie]) {
         if (!trie || (trie === this.startTrie && s.seps[j] === NONE)) continue;
-        for (const bucket of trie.buckets) if (bucket !== 0) candidates.push(j, bucket - 1);
+        for (const bucket of trie.buckets) if (bucket !== 0) found.push(j, bucket - 1, -1);
       }
     }
-    return candidates;
+    return { found, paths: [] };
   }
 
   /** Runs obscenity on a window around each candidate and keeps matches on word edges. */
-  private confirm(text: string, s: Scan, candidates: number[]): TermMatches {
+  private confirm(text: string, s: Scan, candidates: Candidates): TermMatches {
     const found: Record<ListName, ReasonMatch[]> = { blocked: [], suspect: [] };
     let windowFor = -1;
+    let windowPath = -1;
     let window: Window | undefined;
-    for (let c = 0; c < candidates.length; c += 2) {
-      const p = candidates[c] ?? 0;
-      const bucket = this.buckets[candidates[c + 1] ?? 0];
+    const list = candidates.found;
+    for (let c = 0; c < list.length; c += 3) {
+      const p = list[c] ?? 0;
+      const bucket = this.buckets[list[c + 1] ?? 0];
+      const path = list[c + 2] ?? -1;
       if (!bucket) continue;
-      const open = (list: ListName) =>
-        bucket[list] !== undefined && found[list].length < MAX_MATCHES;
+      const open = (name: ListName) =>
+        bucket[name] !== undefined && found[name].length < MAX_MATCHES;
       if (!open('blocked') && !open('suspect')) continue;
-      if (p !== windowFor) {
-        window = windowOf(s, p, this.hasExceptions, this.limit, this.collapser);
+      if (p !== windowFor || path !== windowPath) {
+        const masks = candidates.paths[path] ?? [];
+        window = windowOf(s, p, this.hasExceptions, this.limit, this.collapser, masks);
         windowFor = p;
+        windowPath = path;
       }
       if (!window) continue;
-      for (const list of ['blocked', 'suspect'] as const) {
-        const matcher = bucket[list];
-        if (!matcher || !open(list)) continue;
+      for (const name of ['blocked', 'suspect'] as const) {
+        const matcher = bucket[name];
+        if (!matcher || !open(name)) continue;
         for (const payload of matcher.getAllMatches(window.text)) {
           if (payload.startIndex !== window.at) continue;
           const term = this.terms[payload.termId];
           if (!term) continue;
           const end = this.endOf(window, payload.endIndex + 1, term);
           if (end === undefined || !plausible(s, window, window.at, end)) continue;
-          found[list].push({
+          found[name].push({
             start: s.starts[window.letterAt[window.at] ?? 0] ?? 0,
             end: endInText(text, s, window.letterAt[end - 1] ?? 0),
             term: term.entry,
@@ -675,16 +712,18 @@ function walk(
   trie: Trie,
   alphabet: Alphabet,
   wordStarts: boolean,
-  candidates: number[],
+  candidates: Candidates,
 ): void {
   const { count, letters, seps } = s;
   const { bmp, all, stride } = alphabet;
   const { next, buckets, wholeWord } = trie;
+  const found = candidates.found;
   // Where each run of one letter ends, computed only for a text with long runs ("k k k k …"),
   // so that skipping them stays linear.
   let runEnds: Int32Array | undefined;
   for (let j = 0; j < count; j++) {
     if (seps[j] === NONE && (wordStarts || letters[j] === letters[j - 1])) continue;
+    if (letters[j] === MASK) continue;
     let node = 1;
     let last = -1;
     for (let q = j; q < count; q++) {
@@ -696,6 +735,11 @@ function walk(
         }
         continue;
       }
+      if (c === MASK) {
+        const budget = { steps: MASK_STEPS };
+        walkMasked(s, trie, alphabet, j, q, node, last, [], candidates, budget);
+        break;
+      }
       last = c;
       const index = c < 0x10000 ? (bmp[c] ?? 0) : (all.get(c) ?? 0);
       if (index === 0) break;
@@ -703,9 +747,70 @@ function walk(
       if (node === 0) break;
       const bucket = buckets[node] ?? 0;
       if (bucket !== 0 && (wholeWord[node] === 0 || mayEndWord(s, q))) {
-        candidates.push(j, bucket - 1);
+        found.push(j, bucket - 1, -1);
       }
     }
+  }
+}
+
+/**
+ * The trie walk from start `j` on from letter `q`, which is a mask: it may stand for nothing, for
+ * the letter before it again, or for any letter the trie continues with. Each choice goes on as a
+ * walk of its own, recorded in `path`; rare, so written for clarity rather than speed, and bounded
+ * by {@link MAX_MASKS}, {@link MAX_MASKED_LETTERS} and a step budget.
+ */
+function walkMasked(
+  s: Scan,
+  trie: Trie,
+  alphabet: Alphabet,
+  j: number,
+  from: number,
+  startNode: number,
+  startLast: number,
+  path: number[],
+  candidates: Candidates,
+  budget: { steps: number },
+): void {
+  const { count, letters } = s;
+  const { bmp, all, stride } = alphabet;
+  const { next, buckets, wholeWord } = trie;
+  const record = (node: number, q: number, chosen: number[]) => {
+    const bucket = buckets[node] ?? 0;
+    if (bucket !== 0 && (wholeWord[node] === 0 || mayEndWord(s, q))) {
+      candidates.paths.push(chosen);
+      candidates.found.push(j, bucket - 1, candidates.paths.length - 1);
+    }
+  };
+  let node = startNode;
+  let last = startLast;
+  for (let q = from; q < count; q++) {
+    if (--budget.steps < 0) return;
+    const c = letters[q] ?? 0;
+    if (c === MASK) {
+      if (path.length >= MAX_MASKS) return;
+      const substituted = path.filter((letter) => letter !== 0).length;
+      walkMasked(s, trie, alphabet, j, q + 1, node, last, [...path, 0], candidates, budget);
+      if (substituted >= MAX_MASKED_LETTERS) return;
+      if (last !== -1) {
+        walkMasked(s, trie, alphabet, j, q + 1, node, last, [...path, last], candidates, budget);
+      }
+      for (let index = 1; index < stride; index++) {
+        const child = next[node * stride + index] ?? 0;
+        const letter = alphabet.letters[index] ?? 0;
+        if (child === 0 || letter === last) continue;
+        const chosen = [...path, letter];
+        record(child, q, chosen);
+        walkMasked(s, trie, alphabet, j, q + 1, child, letter, chosen, candidates, budget);
+      }
+      return;
+    }
+    if (c === last) continue;
+    last = c;
+    const index = c < 0x10000 ? (bmp[c] ?? 0) : (all.get(c) ?? 0);
+    if (index === 0) return;
+    node = next[node * stride + index] ?? 0;
+    if (node === 0) return;
+    record(node, q, path);
   }
 }
 
@@ -737,7 +842,7 @@ function endInText(text: string, s: Scan, last: number): number {
 function mayEndWord(s: Scan, q: number): boolean {
   const { letters, seps, count } = s;
   let r = skipRun(s, q);
-  if (r >= count || seps[r] !== NONE) return true;
+  if (r >= count || seps[r] !== NONE || letters[r] === MASK) return true;
   if (letters[r] === 0x65) r = skipRun(s, r);
   if (r >= count || seps[r] !== NONE) return true;
   if (letters[r] !== 0x73) return false;

@@ -283,6 +283,22 @@ describe('the matcher sees through', () => {
     expect(found(cyrillic, 'жидкость')).toEqual([]);
   });
 
+  it('letters masked with *, and asterisks between letters', () => {
+    expect(found(small, 'n*gger, k*ke, p*ki, sp*c, n**ger, ni*ger, k*i*k*e, y*d')).toEqual([
+      'n*gger',
+      'k*ke',
+      'p*ki',
+      'sp*c',
+      'n**ger',
+      'ni*ger',
+      'k*i*k*e',
+      'y*d',
+    ]);
+    // Emphasis is no mask, and a mask is one letter, not a word's worth.
+    expect(found(small, '*kike* and **yid**')).toEqual(['kike', 'yid']);
+    expect(found(small, 'n***r, k***, Ni*er, spi*e, p*k*s*a*')).toEqual([]);
+  });
+
   it('case', () => {
     expect(found(small, 'KiKe, YID, Spic')).toEqual(['KiKe', 'YID', 'Spic']);
   });
