@@ -2,25 +2,8 @@
  * Blocked and suspect terms: moderators' lists (plain text, one term a line) and a matcher that finds
  * them in comments despite l33t, spacing, punctuation, repeated letters, look-alike letters and
  * invisible characters, whole words only, so that "Scunthorpe", "Pakistani" or "Yiddish" pass.
- *
- * ## List syntax
- *
- * One entry a line; blank lines are ignored and `#` starts a comment (a whole line or the rest of
- * one). An entry is a word or short phrase of letters (any script), with single spaces, hyphens or
- * apostrophes inside:
- *
- * - `yid` — the whole word, also with an English plural or possessive (`yids`, `yid's`; `-es` too
- *   after s, x, z, ch, sh and o). Never inside a longer word: `yid` does not match "Yiddish".
- * - `nigger*` — also as the start of a longer word (`niggerish`). At least 3 letters.
- * - `~slur` — anywhere, even inside other words. At least 3 letters; use sparingly.
- * - `!chink in the armour` — an exception: a match inside this phrase (as the comment writes it,
- *   starting at most one word before the term) does not count, for the terms of either list.
- * - A space in an entry matches a space, a hyphen or nothing (`rag head`: "raghead", "rag-head");
- *   a hyphen or apostrophe matches punctuation or nothing, but not a space (`she-male`).
- *
- * Digits are refused: in comments digits are read as letters (`y1d` is `yid`), so a term with a
- * digit could never match as written. Letters repeated in an entry must be repeated in the comment
- * (`nigger` needs the double g, so "Niger" passes); any letter may be repeated more (`kiiike`).
+ * The list syntax is in `term-list.ts`, the reading of text in `term-text.ts`, the search in
+ * `term-search.ts`; this module compiles lists and is what the rest of moderation imports.
  *
  * ## Matching
  *
@@ -47,52 +30,38 @@ import {
   parseRawPattern,
   type StatefulTransformer,
 } from 'obscenity';
-import { UnprocessableError } from '../platform/errors.js';
 import type { ReasonMatch } from './model.js';
 import {
-  BREAK,
-  MASK,
-  NONE,
-  WIDE,
-  SOFT,
-  foldTermLetter,
-  isIgnorable,
-  joins,
-  scanText,
-  skipIgnorable,
-  type Scan,
-} from './term-text.js';
+  TermListError,
+  readTerm,
+  skeletonOf,
+  type ReadTerm,
+  type TermEntry,
+  type TermListProblem,
+  type TermMode,
+} from './term-list.js';
+import {
+  endInText,
+  merge,
+  plausible,
+  walk,
+  windowOf,
+  type Alphabet,
+  type Candidates,
+  type Trie,
+  type Window,
+} from './term-search.js';
+import { NONE, scanText, type Scan } from './term-text.js';
 
 export { DEFAULT_BLOCKED_TERMS, DEFAULT_SUSPECT_TERMS } from './default-terms.js';
-
-/** One entry of a term list: the entry as written (markers included) and its 1-based line. */
-export interface TermEntry {
-  term: string;
-  line: number;
-}
-
-export interface TermListProblem {
-  line: number;
-  message: string;
-}
-
-/** A malformed term list: every problem with its line, so an upload is refused whole. */
-export class TermListError extends UnprocessableError {
-  readonly problems: TermListProblem[];
-
-  constructor(problems: TermListProblem[]) {
-    const shown = problems.slice(0, 20).map((p) => `line ${p.line}: ${p.message}`);
-    if (problems.length > shown.length) shown.push(`and ${problems.length - shown.length} more`);
-    super(
-      problems.length === 1
-        ? (shown[0] ?? '')
-        : `The term list has ${problems.length} problems: ${shown.join('; ')}`,
-      'invalid-term-list',
-      { problems },
-    );
-    this.problems = problems;
-  }
-}
+export {
+  MAX_TERM_LETTERS,
+  MAX_TERMS,
+  TermListError,
+  parseTermList,
+  type TermEntry,
+  type TermListProblem,
+} from './term-list.js';
 
 export interface TermMatches {
   blocked: ReasonMatch[];
@@ -109,168 +78,8 @@ export interface TermMatcher {
 
 /** Most matches reported a list. */
 export const MAX_MATCHES = 100;
-/** Most entries a list may hold. */
-export const MAX_TERMS = 2000;
-/** Most letters in one entry. */
-export const MAX_TERM_LETTERS = 40;
-const MAX_TERM_WORDS = 6;
-const MAX_LINE_LENGTH = 200;
 /** Longest run of one letter an entry may require ("nigger" needs 2 g); longer runs collapse. */
 const MAX_RUN = 3;
-
-type TermMode = 'word' | 'prefix' | 'anywhere' | 'exception';
-
-interface ReadTerm {
-  mode: TermMode;
-  /** Folded letters of each word (words are separated by spaces in the entry). */
-  words: number[][];
-  /** The entry as written, spaces normalised. */
-  display: string;
-}
-
-const LETTER_RE = /\p{L}/u;
-const CONTROL_RE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/u;
-const JOINERS = new Set(['-', '\u2010', '\u2011', "'", '\u2019', '\u02bc']);
-
-function hex(cp: number): string {
-  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/** Reads one entry (without its comment); returns the term or the problems with it. */
-function readTerm(text: string): ReadTerm | string[] {
-  const problems: string[] = [];
-  let body = text.trim().replace(/[ \t]+/g, ' ');
-  let mode: TermMode = 'word';
-  if (body.startsWith('!')) {
-    mode = 'exception';
-    body = body.slice(1).trim();
-  } else if (body.startsWith('~')) {
-    mode = 'anywhere';
-    body = body.slice(1).trim();
-  }
-  if (body.endsWith('*')) {
-    if (mode === 'exception') problems.push('an exception (!) cannot end in *');
-    else if (mode === 'anywhere') problems.push('~ already matches inside words; drop the *');
-    else mode = 'prefix';
-    body = body.slice(0, -1).trim();
-  }
-  const words: number[][] = [[]];
-  let previous: 'start' | 'letter' | 'space' | 'joiner' = 'start';
-  for (const ch of body) {
-    const cp = ch.codePointAt(0) ?? 0;
-    const current = words[words.length - 1] ?? [];
-    if (ch === ' ') {
-      if (previous === 'joiner') problems.push('a hyphen or apostrophe must sit between letters');
-      words.push([]);
-      previous = 'space';
-    } else if (JOINERS.has(ch)) {
-      if (previous !== 'letter') problems.push('a hyphen or apostrophe must sit between letters');
-      previous = 'joiner';
-    } else if (/\p{N}/u.test(ch)) {
-      problems.push(
-        `"${ch}" is a digit; comments are read with digits as letters (1 → i, 3 → e), so write the term in letters`,
-      );
-    } else if (CONTROL_RE.test(ch)) {
-      problems.push(`contains an invisible or control character (${hex(cp)})`);
-    } else if (isIgnorable(cp)) {
-      if (previous !== 'letter')
-        problems.push(`a combining mark (${hex(cp)}) must follow a letter`);
-    } else if ('*~!'.includes(ch)) {
-      problems.push(`"${ch}" may only start (~, !) or end (*) an entry`);
-    } else if (LETTER_RE.test(ch)) {
-      const folded = foldTermLetter(cp);
-      if (folded === undefined) problems.push(`the letter "${ch}" (${hex(cp)}) cannot be matched`);
-      else current.push(folded);
-      previous = 'letter';
-    } else {
-      problems.push(
-        `"${ch}" (${hex(cp)}) cannot be matched: use letters, single spaces, hyphens and apostrophes`,
-      );
-    }
-  }
-  if (previous === 'joiner') problems.push('a hyphen or apostrophe must sit between letters');
-  const nonEmpty = words.filter((word) => word.length > 0);
-  const letters = nonEmpty.reduce((sum, word) => sum + word.length, 0);
-  if (problems.length === 0) {
-    if (letters < 2 || skeletonOf(nonEmpty).length < 2) {
-      problems.push(`"${body}" is too short: a term needs at least 2 different letters`);
-    } else if (letters > MAX_TERM_LETTERS) {
-      problems.push(`too long: ${letters} letters (at most ${MAX_TERM_LETTERS})`);
-    } else if (nonEmpty.length > MAX_TERM_WORDS) {
-      problems.push(`too long: ${nonEmpty.length} words (at most ${MAX_TERM_WORDS})`);
-    } else if ((mode === 'prefix' || mode === 'anywhere') && letters < 3) {
-      problems.push('a term matched as a prefix (*) or anywhere (~) needs at least 3 letters');
-    }
-  }
-  if (problems.length > 0) return problems;
-  const marked = `${mode === 'exception' ? '!' : mode === 'anywhere' ? '~' : ''}${body}${mode === 'prefix' ? '*' : ''}`;
-  return { mode, words: nonEmpty, display: marked };
-}
-
-function skeletonOf(words: number[][]): number[] {
-  const out: number[] = [];
-  for (const word of words) for (const c of word) if (out[out.length - 1] !== c) out.push(c);
-  return out;
-}
-
-function keyOf(term: ReadTerm): string {
-  return `${term.mode}:${term.words.map((word) => String.fromCodePoint(...word)).join(' ')}`;
-}
-
-/**
- * Parses a term list (see the module comment for the syntax). Throws {@link TermListError} listing
- * every problem with its line: control characters, terms too short or too long, characters that
- * cannot be matched, duplicates (after folding case and look-alike letters), too many entries.
- */
-export function parseTermList(text: string): TermEntry[] {
-  const problems: TermListProblem[] = [];
-  const entries: TermEntry[] = [];
-  const seen = new Map<string, number>();
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
-  lines.forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.length > MAX_LINE_LENGTH) {
-      problems.push({
-        line,
-        message: `the line is too long (at most ${MAX_LINE_LENGTH} characters)`,
-      });
-      return;
-    }
-    const hash = raw.indexOf('#');
-    const content = (hash >= 0 ? raw.slice(0, hash) : raw).replace(/\t/g, ' ');
-    if (content.trim() === '') {
-      if (hash >= 0 && CONTROL_RE.test(raw.slice(0, hash).replace(/\t/g, ''))) {
-        problems.push({ line, message: 'contains an invisible or control character' });
-      }
-      return;
-    }
-    const read = readTerm(content);
-    if (Array.isArray(read)) {
-      for (const message of read) problems.push({ line, message });
-      return;
-    }
-    const key = keyOf(read);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      problems.push({ line, message: `"${read.display}" repeats line ${first}` });
-      return;
-    }
-    seen.set(key, line);
-    entries.push({ term: read.display, line });
-  });
-  if (entries.length > MAX_TERMS) {
-    const over = entries[MAX_TERMS];
-    problems.push({
-      line: over?.line ?? lines.length,
-      message: `too many entries: ${entries.length} (at most ${MAX_TERMS} a list)`,
-    });
-  }
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line);
-    throw new TermListError(problems);
-  }
-  return entries;
-}
 
 type ListName = 'blocked' | 'suspect';
 
@@ -287,51 +96,6 @@ interface CompiledTerm {
 interface Bucket {
   blocked: RegExpMatcher | undefined;
   suspect: RegExpMatcher | undefined;
-}
-
-interface Trie {
-  /** Transitions: `next[node * stride + letterIndex]`, 0 = none; the root is node 1. */
-  next: Int32Array;
-  /** Bucket index + 1 of each node, 0 when no entry ends there. */
-  buckets: Int32Array;
-  /** 1 when every entry ending at the node is a whole word (so the word must end there too). */
-  wholeWord: Uint8Array;
-  size: number;
-}
-
-/** The letters of all skeletons, numbered from 1 (0: a letter no entry has); `stride` = size + 1. */
-interface Alphabet {
-  bmp: Uint16Array;
-  all: Map<number, number>;
-  stride: number;
-  /** The letter of each number. */
-  letters: Int32Array;
-}
-
-/**
- * Where the trie walk may look: `(start letter, bucket, path)` triples, the path being an index in
- * `paths` (-1 for none) — what each mask from the start stood for, as letters, 0 for none.
- */
-interface Candidates {
-  found: number[];
-  paths: number[][];
-}
-
-/** Most masks (`*`) one match may cross, and most of them standing for a letter. */
-const MAX_MASKS = 8;
-const MAX_MASKED_LETTERS = 2;
-/** Most trie steps after the first mask of a word: masks branch, hostile text must not. */
-const MASK_STEPS = 4096;
-
-/** A window of the scanned text, read for obscenity: joined words, one space between others. */
-interface Window {
-  text: string;
-  /** Index in `text` of the candidate letter. */
-  at: number;
-  /** The scanned letter behind each code unit of `text`; -1 for spaces. */
-  letterAt: number[];
-  /** Whether a word edge lies before each position of `text` (length + 1 entries). */
-  edge: boolean[];
 }
 
 function runsOf(word: number[]): [number, number][] {
@@ -537,76 +301,6 @@ export function compileTermMatcher(
   );
 }
 
-/**
- * Reads the scanned letters from the group before `p` (with one group of context before it when
- * `context`) up to `limit` characters past `p` or the end of the phrase, collapsing repeats.
- * `undefined` when the letter at `p` collapses into the one before it (an earlier start covers it).
- */
-function windowOf(
-  s: Scan,
-  p: number,
-  context: boolean,
-  limit: number,
-  collapser: StatefulTransformer,
-  masks: readonly number[] = [],
-): Window | undefined {
-  // Back to the start of the group (and of the one before, for exceptions), but never further
-  // than an exception could reach: a long run of joined letters must not make this quadratic.
-  const earliest = p - limit - 1;
-  let from = p;
-  while (from > 0 && from > earliest && joins(s, from)) from--;
-  if (context && from > 0 && from > earliest && s.seps[from] === SOFT) {
-    from--;
-    while (from > 0 && from > earliest && joins(s, from)) from--;
-  }
-  while (from < p && s.seps[from] === NONE) from++;
-  collapser.reset();
-  let text = '';
-  const letterAt: number[] = [];
-  const edge: boolean[] = [];
-  let at = -1;
-  let pendingEdge = true;
-  let mask = 0;
-  let j = from;
-  for (; j < s.count; j++) {
-    if (j > p && text.length - at > limit) break;
-    if (j > from && s.seps[j] !== NONE) {
-      if (!joins(s, j)) {
-        if (s.seps[j] === BREAK || s.seps[j] === WIDE) break;
-        text += ' ';
-        letterAt.push(-1);
-        edge.push(true);
-        collapser.transform(0x20);
-      }
-      pendingEdge = true;
-    }
-    let letter = s.letters[j] ?? 0;
-    if (letter === MASK) {
-      // A mask stands for the letter the trie walk chose for it, or for nothing (a word edge).
-      letter = j > p ? (masks[mask++] ?? 0) : 0;
-      if (letter === 0) {
-        pendingEdge = true;
-        continue;
-      }
-    }
-    const kept = collapser.transform(letter);
-    if (j === p) {
-      if (kept === undefined) return undefined;
-      at = text.length;
-    }
-    if (kept === undefined) continue;
-    const ch = String.fromCodePoint(kept);
-    text += ch;
-    for (let k = 0; k < ch.length; k++) {
-      letterAt.push(j);
-      edge.push(k === 0 && pendingEdge);
-    }
-    pendingEdge = false;
-  }
-  edge.push(j >= s.count || s.seps[j] !== NONE || pendingEdge);
-  return { text, at, letterAt, edge };
-}
-
 class CompiledTermMatcher implements TermMatcher {
   constructor(
     private readonly terms: CompiledTerm[],
@@ -699,203 +393,4 @@ class CompiledTermMatcher implements TermMatcher {
     if (term.esPlural && text.startsWith('es', end) && window.edge[end + 2]) return end + 2;
     return window.edge[end] ? end : undefined;
   }
-}
-
-/**
- * Walks `trie` over the skeleton (repeats skipped, separators ignored) of the scanned letters from
- * each word start (from each letter unless `wordStarts`), adding `(start, bucket)` pairs to
- * `candidates` wherever an entry's whole skeleton is read — and, for whole-word entries, the word
- * may end there. Necessary for a match, so everything else can be skipped.
- */
-function walk(
-  s: Scan,
-  trie: Trie,
-  alphabet: Alphabet,
-  wordStarts: boolean,
-  candidates: Candidates,
-): void {
-  const { count, letters, seps } = s;
-  const { bmp, all, stride } = alphabet;
-  const { next, buckets, wholeWord } = trie;
-  const found = candidates.found;
-  // Where each run of one letter ends, computed only for a text with long runs ("k k k k …"),
-  // so that skipping them stays linear.
-  let runEnds: Int32Array | undefined;
-  for (let j = 0; j < count; j++) {
-    if (seps[j] === NONE && (wordStarts || letters[j] === letters[j - 1])) continue;
-    if (letters[j] === MASK) continue;
-    let node = 1;
-    let last = -1;
-    for (let q = j; q < count; q++) {
-      const c = letters[q] ?? 0;
-      if (c === last) {
-        if (letters[q + 8] === c) {
-          runEnds ??= runEndsOf(s);
-          q = (runEnds[q] ?? count) - 1;
-        }
-        continue;
-      }
-      if (c === MASK) {
-        const budget = { steps: MASK_STEPS };
-        walkMasked(s, trie, alphabet, j, q, node, last, [], candidates, budget);
-        break;
-      }
-      last = c;
-      const index = c < 0x10000 ? (bmp[c] ?? 0) : (all.get(c) ?? 0);
-      if (index === 0) break;
-      node = next[node * stride + index] ?? 0;
-      if (node === 0) break;
-      const bucket = buckets[node] ?? 0;
-      if (bucket !== 0 && (wholeWord[node] === 0 || mayEndWord(s, q))) {
-        found.push(j, bucket - 1, -1);
-      }
-    }
-  }
-}
-
-/**
- * The trie walk from start `j` on from letter `q`, which is a mask: it may stand for nothing, for
- * the letter before it again, or for any letter the trie continues with. Each choice goes on as a
- * walk of its own, recorded in `path`; rare, so written for clarity rather than speed, and bounded
- * by {@link MAX_MASKS}, {@link MAX_MASKED_LETTERS} and a step budget.
- */
-function walkMasked(
-  s: Scan,
-  trie: Trie,
-  alphabet: Alphabet,
-  j: number,
-  from: number,
-  startNode: number,
-  startLast: number,
-  path: number[],
-  candidates: Candidates,
-  budget: { steps: number },
-): void {
-  const { count, letters } = s;
-  const { bmp, all, stride } = alphabet;
-  const { next, buckets, wholeWord } = trie;
-  const record = (node: number, q: number, chosen: number[]) => {
-    const bucket = buckets[node] ?? 0;
-    if (bucket !== 0 && (wholeWord[node] === 0 || mayEndWord(s, q))) {
-      candidates.paths.push(chosen);
-      candidates.found.push(j, bucket - 1, candidates.paths.length - 1);
-    }
-  };
-  let node = startNode;
-  let last = startLast;
-  for (let q = from; q < count; q++) {
-    if (--budget.steps < 0) return;
-    const c = letters[q] ?? 0;
-    if (c === MASK) {
-      if (path.length >= MAX_MASKS) return;
-      const substituted = path.filter((letter) => letter !== 0).length;
-      walkMasked(s, trie, alphabet, j, q + 1, node, last, [...path, 0], candidates, budget);
-      if (substituted >= MAX_MASKED_LETTERS) return;
-      if (last !== -1) {
-        walkMasked(s, trie, alphabet, j, q + 1, node, last, [...path, last], candidates, budget);
-      }
-      for (let index = 1; index < stride; index++) {
-        const child = next[node * stride + index] ?? 0;
-        const letter = alphabet.letters[index] ?? 0;
-        if (child === 0 || letter === last) continue;
-        const chosen = [...path, letter];
-        record(child, q, chosen);
-        walkMasked(s, trie, alphabet, j, q + 1, child, letter, chosen, candidates, budget);
-      }
-      return;
-    }
-    if (c === last) continue;
-    last = c;
-    const index = c < 0x10000 ? (bmp[c] ?? 0) : (all.get(c) ?? 0);
-    if (index === 0) return;
-    node = next[node * stride + index] ?? 0;
-    if (node === 0) return;
-    record(node, q, path);
-  }
-}
-
-/** For each scanned letter, the index after the run of equal letters it belongs to. */
-function runEndsOf(s: Scan): Int32Array {
-  const { count, letters } = s;
-  const ends = new Int32Array(count);
-  for (let k = count - 1; k >= 0; k--) {
-    ends[k] = k + 1 < count && letters[k + 1] === letters[k] ? (ends[k + 1] ?? count) : k + 1;
-  }
-  return ends;
-}
-
-/**
- * Where the match ending at scanned letter `last` ends in the original text: after the repeats
- * collapsed into it ("KIKEEE") and any combining marks or invisible characters that follow.
- */
-function endInText(text: string, s: Scan, last: number): number {
-  let j = last;
-  while (j + 1 < s.count && s.letters[j + 1] === s.letters[j] && s.seps[j + 1] === NONE) j++;
-  return skipIgnorable(text, s.ends[j] ?? 0);
-}
-
-/**
- * Whether a whole-word entry whose skeleton ends at letter `q` may end there: the run of that letter
- * is followed by a separator, the end, or a plural ending. A cheap necessary condition that spares
- * obscenity the countless "con…" words behind `coon` and "abo…" words behind `abo`.
- */
-function mayEndWord(s: Scan, q: number): boolean {
-  const { letters, seps, count } = s;
-  let r = skipRun(s, q);
-  if (r >= count || seps[r] !== NONE || letters[r] === MASK) return true;
-  if (letters[r] === 0x65) r = skipRun(s, r);
-  if (r >= count || seps[r] !== NONE) return true;
-  if (letters[r] !== 0x73) return false;
-  r = skipRun(s, r);
-  return r >= count || seps[r] !== NONE;
-}
-
-/** The index after the run of letters equal to `letters[q]` within the word, from `q`. */
-function skipRun(s: Scan, q: number): number {
-  const { letters, seps, count } = s;
-  const c = letters[q];
-  let r = q + 1;
-  while (r < count && letters[r] === c && seps[r] === NONE) r++;
-  return r;
-}
-
-/**
- * Whether a match is made of enough real letters to be meant as a word: l33t digits alone make
- * numbers and codes, not slurs ("600k" is not "gook", "FF46" not "fag"). Counting runs of a repeated
- * letter once, at least two real letters, or no more substitutions than real letters.
- */
-function plausible(s: Scan, window: Window, start: number, end: number): boolean {
-  const first = window.letterAt[start] ?? 0;
-  const last = window.letterAt[end - 1] ?? 0;
-  let real = 0;
-  let substituted = 0;
-  for (let j = first; j <= last; j++) {
-    if (j > first && s.letters[j] === s.letters[j - 1]) continue;
-    if (s.subs[j]) substituted++;
-    else real++;
-  }
-  return real >= 2 || (real >= 1 && substituted <= real);
-}
-
-/** Sorts matches and merges overlapping ones, keeping the longest match's entry. */
-function merge(matches: ReasonMatch[]): ReasonMatch[] {
-  if (matches.length <= 1) return matches;
-  matches.sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: ReasonMatch[] = [];
-  let longest = 0;
-  for (const match of matches) {
-    const last = out[out.length - 1];
-    if (last && match.start < last.end) {
-      const length = match.end - match.start;
-      if (length > longest) {
-        last.term = match.term;
-        longest = length;
-      }
-      last.end = Math.max(last.end, match.end);
-    } else {
-      out.push({ ...match });
-      longest = match.end - match.start;
-    }
-  }
-  return out;
 }
