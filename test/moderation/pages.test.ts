@@ -508,6 +508,9 @@ describe.each(databaseKinds)('moderation pages on $name', (kind) => {
         _csrf: await moderator.csrfTokenFrom('/admin/moderation'),
       });
       const all = await (await moderator.get('/admin/moderation/audit')).text();
+      // The admin navigation marks the section the page belongs to.
+      expect(all).toContain('<a href="/admin/moderation" aria-current="true">Moderation</a>');
+      expect(all).toMatch(/<a href="\/admin"(?! aria-current)>Dashboard<\/a>/);
       expect(all).toContain('<th scope="col">When</th>');
       // The automatic hold and the moderator's approval, newest first.
       const rows = [...all.matchAll(/<tr data-action="([a-z-]+)">/g)].map((m) => m[1]);
