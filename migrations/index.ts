@@ -4,10 +4,12 @@ import * as accounts from './2026-11-24-0001-accounts.js';
 import * as discussion from './2026-11-24-0002-discussion.js';
 import * as subscriptions from './2026-11-24-0003-subscriptions.js';
 import * as discussionIndexes from './2026-11-24-0004-discussion-indexes.js';
+import * as statements from './2026-11-24-0006-statements.js';
 
 export const migrations: Migrations = {
   '2026-11-24-0001-accounts': accounts,
   '2026-11-24-0002-discussion': discussion,
   '2026-11-24-0003-subscriptions': subscriptions,
   '2026-11-24-0004-discussion-indexes': discussionIndexes,
+  '2026-11-24-0006-statements': statements,
 };

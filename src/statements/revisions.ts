@@ -41,7 +41,10 @@ export function normaliseLine(text: string): string {
   return text.normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 
-export function normaliseContent(content: RevisionContent): RevisionContent {
+/** Content as given: the subtitle may be left out. */
+export type ContentInput = Pick<RevisionContent, 'title' | 'body'> & { subtitle?: string };
+
+export function normaliseContent(content: ContentInput): RevisionContent {
   const subtitle = content.subtitle === undefined ? '' : normaliseLine(content.subtitle);
   return {
     title: normaliseLine(content.title),
@@ -51,7 +54,7 @@ export function normaliseContent(content: RevisionContent): RevisionContent {
 }
 
 /** SHA-256 (hex) of the normalised content; see the module comment for the exact input. */
-export function contentHash(content: RevisionContent): string {
+export function contentHash(content: ContentInput): string {
   const { title, subtitle, body } = normaliseContent(content);
   return createHash('sha256')
     .update(JSON.stringify([CONTENT_HASH_VERSION, title, subtitle ?? '', body]), 'utf8')
@@ -59,7 +62,7 @@ export function contentHash(content: RevisionContent): string {
 }
 
 /** Whether two revisions say exactly the same thing once normalised. */
-export function sameContent(a: RevisionContent, b: RevisionContent): boolean {
+export function sameContent(a: ContentInput, b: ContentInput): boolean {
   return contentHash(a) === contentHash(b);
 }
 
