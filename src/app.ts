@@ -20,6 +20,7 @@ import { judgeComment } from './moderation/model.js';
 import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
+import { registerStatementApi } from './statements/api-routes.js';
 import { registerStatementRoutes } from './statements/routes.js';
 import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
@@ -259,6 +260,11 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     discussion: discussionPages,
     baseUrl: config.baseUrl,
     postingLimit,
+  });
+  // The statements JSON API: drafting, review, publication, co-signatures.
+  registerStatementApi(app, {
+    ctx: statementsContext(runtime, discussionSettings),
+    siteId: () => site.id,
   });
   // Atom feeds of threads, and the embed widget (its script, its frame, its admin page).
   registerThreadFeedRoutes(app, {

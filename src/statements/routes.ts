@@ -1,6 +1,6 @@
 /**
  * Routes of statements (first cut): the home page's list, the public statement page with its
- * discussion (read and posted to without JavaScript), and `GET /api/v1/statements`.
+ * discussion (read and posted to without JavaScript). The JSON API is in api-routes.ts.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -17,7 +17,6 @@ import {
   viewOf,
 } from '../discussion/pages.js';
 import type { DiscussionNotice, DiscussionView, FormProblem } from '../discussion/views.js';
-import { ErrorResponse } from '../platform/http/schemas.js';
 import type { HttpServer, SharedRateLimit } from '../platform/http/server.js';
 import { HomePage } from '../web/home.js';
 import type { PageRenderer } from '../web/page.js';
@@ -37,13 +36,6 @@ export interface StatementRoutesDeps {
   /** The limit on new comments per client address, shared with the API and the embed. */
   postingLimit: SharedRateLimit;
 }
-
-const StatementListItem = Type.Object({
-  id: Type.String(),
-  slug: Type.String(),
-  title: Type.String(),
-  publishedAt: Type.String({ format: 'date-time' }),
-});
 
 const Cursor = Type.String({ minLength: 1, maxLength: 300 });
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -252,45 +244,5 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
     { schema: { ...pageSchema, params: SlugParams } },
     async (request, reply) =>
       reply.redirect(`/s/${encodeURIComponent(request.params.slug)}#comments`, 303),
-  );
-
-  // --- API ------------------------------------------------------------------------------------
-
-  app.get(
-    '/api/v1/statements',
-    {
-      schema: {
-        tags: ['statements'],
-        summary: 'Published statements, newest first',
-        description:
-          'Pages through the published statements, newest first. Pass `nextCursor` back as `cursor` for the next page; it is null on the last page.',
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-          cursor: Type.Optional(Cursor),
-        }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(StatementListItem),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          400: ErrorResponse,
-        },
-      },
-    },
-    async (request) => {
-      const list = await service.listPublishedStatements(ctx, deps.siteId(), {
-        limit: request.query.limit,
-        before: request.query.cursor,
-      });
-      return {
-        items: list.items.map((item) => ({
-          id: item.id,
-          slug: item.slug,
-          title: item.title,
-          publishedAt: item.publishedAt.toISOString(),
-        })),
-        nextCursor: list.nextCursor ?? null,
-      };
-    },
   );
 }
