@@ -21,6 +21,7 @@ import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
 import { registerStatementApi } from './statements/api-routes.js';
+import { registerSignatureLinkRoutes } from './statements/signature-link.js';
 import { registerStatementRoutes } from './statements/routes.js';
 import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
@@ -148,6 +149,7 @@ export function statementsContext(
     ids: runtime.ids,
     bus: runtime.bus,
     discussion: discussionContext(runtime, discussionSettings),
+    mail: { mailer: runtime.mailer, baseUrl: runtime.config.baseUrl, logger: runtime.logger },
   };
 }
 
@@ -266,6 +268,8 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     ctx: statementsContext(runtime, discussionSettings),
     siteId: () => site.id,
   });
+  // The link mailed to a new co-signatory: a page with a button that confirms the signature.
+  registerSignatureLinkRoutes(app, { ctx: statementsContext(runtime, discussionSettings), page });
   // Atom feeds of threads, and the embed widget (its script, its frame, its admin page).
   registerThreadFeedRoutes(app, {
     ctx: discussionApi,

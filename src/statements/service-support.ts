@@ -15,6 +15,7 @@ import type { ClearancePolicy, ClearanceState } from './clearance.js';
 import { clearancePolicyOf, clearanceState } from './clearance.js';
 import type { LifecycleProblem, StatementAction } from './lifecycle.js';
 import { lifecycleProblem } from './lifecycle.js';
+import { isPublished } from './model.js';
 import * as reviewStore from './review-store.js';
 import * as store from './store.js';
 import type { Revision, Statement, StatementsDb } from './store.js';
@@ -91,6 +92,14 @@ export async function requireRevisionOf(
       'revision-of-another-statement',
     );
   return revision;
+}
+
+/** Whether the public may read the statement: published (or withdrawn: its page stays) and due. */
+export function isPublic(statement: Statement, now: Date): boolean {
+  return (
+    (statement.status === 'published' || statement.status === 'withdrawn') &&
+    isPublished(statement.publishedAt, now)
+  );
 }
 
 /** Refuses an action the statement's status does not allow (409 with the lifecycle's code). */

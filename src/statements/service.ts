@@ -30,7 +30,6 @@ import {
   encodeCursor,
   eventProblem,
   firstFreeSlug,
-  isPublished,
   noteProblem,
   slugify,
   statementProblem,
@@ -45,6 +44,7 @@ import type { Actor, StatementsContext } from './service-support.js';
 import {
   announce,
   clearanceFor,
+  isPublic,
   requireLifecycle,
   requireRevisionOf,
   requireStatement,
@@ -61,6 +61,7 @@ import type {
 } from './store.js';
 
 export type { Actor, StatementsContext } from './service-support.js';
+export { isPublic } from './service-support.js';
 
 // --- publishing in one step (imports, demo content) ------------------------------------------
 
@@ -516,14 +517,6 @@ export async function getStatement(
   input: { siteId: string; statementId: string },
 ): Promise<Statement> {
   return requireStatement(ctx.db, input.siteId, input.statementId);
-}
-
-/** Whether the public may read the statement: published (or withdrawn: its page stays) and due. */
-export function isPublic(statement: Statement, now: Date): boolean {
-  return (
-    (statement.status === 'published' || statement.status === 'withdrawn') &&
-    isPublished(statement.publishedAt, now)
-  );
 }
 
 /**
