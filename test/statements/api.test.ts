@@ -26,6 +26,7 @@ interface Revision {
   number: number;
   title: string;
   body: string;
+  html: string;
   contentHash: string;
   publishedAt: string | null;
   correctionNote: string | null;
