@@ -221,6 +221,7 @@ async function giveExistingStatementsARevision(db: AnyDb): Promise<void> {
       .updateTable('statements')
       .set({
         status: 'published',
+        clearance_note: row.clearance_note ?? 'Imported — clearance not recorded',
         current_revision_id: revisionId,
         published_revision_id: revisionId,
         published_at: publishedAt,
