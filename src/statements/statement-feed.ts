@@ -111,25 +111,29 @@ export function statementFeed(input: StatementFeedInput): string {
 }
 
 /**
- * Answers with the feed: `ETag` from a fingerprint of what it would say (every entry's id and
- * updated time), so a reader polling an unchanged site gets `304 Not Modified`.
+ * Answers with the feed: `ETag` from `stamp` (a fingerprint of the statements in it, which the
+ * caller makes from their ids and last changes without loading their text), so a reader polling
+ * an unchanged site gets `304 Not Modified` and the texts are loaded only for a new answer.
  */
-export function sendStatementFeed(
+export async function sendStatementFeed(
   request: FastifyRequest,
   reply: FastifyReply,
-  input: StatementFeedInput,
-): FastifyReply {
+  input: {
+    siteName: string;
+    baseUrl: URL;
+    stamp: string;
+    load: () => Promise<readonly FeedStatement[]>;
+  },
+): Promise<FastifyReply> {
   const fingerprint = createHash('sha256')
-    .update(`${input.siteName}\n${input.baseUrl.href}\n`)
-    .update(
-      input.statements
-        .map((s) => `${s.id}:${entryUpdated(s).toISOString()}:${s.slug}:${s.title}`)
-        .join('\n'),
-    )
+    .update(`${input.siteName}\n${input.baseUrl.href}\n${input.stamp}`)
     .digest('base64url')
     .slice(0, 16);
   const etag = `"statements-${fingerprint}"`;
   reply.header('etag', etag).header('cache-control', 'public, max-age=60');
   if (ifNoneMatchHolds(request.headers['if-none-match'], etag)) return reply.status(304).send();
-  return reply.type(ATOM_CONTENT_TYPE).send(statementFeed(input));
+  const statements = await input.load();
+  return reply
+    .type(ATOM_CONTENT_TYPE)
+    .send(statementFeed({ statements, siteName: input.siteName, baseUrl: input.baseUrl }));
 }
