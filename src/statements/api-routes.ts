@@ -62,6 +62,11 @@ export interface StatementApiDeps {
 }
 
 const tags = ['statements'];
+/**
+ * Bodies that carry a statement's text: up to 200,000 characters of it, which UTF-8 and JSON
+ * escaping can make several times as many bytes (the server's default limit is 64 KiB).
+ */
+const TEXT_BODY_LIMIT = 1024 * 1024;
 /** Anyone may call these; a session or a bearer token makes the caller a member. */
 const anyone: Record<string, string[]>[] = [{}, { bearer: [] }];
 /** Members only (a session cookie with the CSRF header, or a bearer token). */
@@ -314,9 +319,10 @@ export function registerStatementApi(app: HttpServer, deps: StatementApiDeps): v
         summary: 'Start a statement (a draft), optionally based on a source or another revision',
         security: members,
         body: NewStatement,
-        response: { 201: StatementSchema, ...errors(400, 401, 403, 409, 422) },
+        response: { 201: StatementSchema, ...errors(400, 401, 403, 409, 413, 422) },
       },
       preHandler: write,
+      bodyLimit: TEXT_BODY_LIMIT * 2, // a body and a pasted source
     },
     async (request, reply) => {
       const { basedOn, ...fields } = request.body;
@@ -498,10 +504,11 @@ export function registerStatementApi(app: HttpServer, deps: StatementApiDeps): v
         response: {
           201: Type.Object({ revision: RevisionSchema, statement: StatementSchema }),
           200: Type.Object({ revision: RevisionSchema, statement: StatementSchema }),
-          ...errors(400, 401, 403, 404, 409, 422),
+          ...errors(400, 401, 403, 404, 409, 413, 422),
         },
       },
       preHandler: write,
+      bodyLimit: TEXT_BODY_LIMIT,
     },
     async (request, reply) => {
       const saved = await service.reviseStatement(ctx, {
@@ -768,9 +775,10 @@ export function registerStatementApi(app: HttpServer, deps: StatementApiDeps): v
         security: members,
         params: StatementParams,
         body: CorrectBody,
-        response: { 200: StatementOutcome, ...errors(400, 401, 403, 404, 409, 422) },
+        response: { 200: StatementOutcome, ...errors(400, 401, 403, 404, 409, 413, 422) },
       },
       preHandler: publish,
+      bodyLimit: TEXT_BODY_LIMIT,
     },
     async (request) => {
       const { note, revisionId, ...content } = request.body;

@@ -3,7 +3,7 @@
  * texts exactly) in a shape views render side by side or inline, and the reuse share: how much of
  * a new text comes, unchanged, from its source. Pure.
  */
-import { diffWordsWithSpace } from 'diff';
+import { diffArrays, diffWordsWithSpace } from 'diff';
 import type { RevisionContent } from './revisions.js';
 
 export type DiffPartKind = 'same' | 'added' | 'removed';
@@ -24,18 +24,30 @@ export interface WordDiff {
   removed: number;
   unchanged: number;
   /**
-   * False when the texts differ too much to align word by word within {@link MAX_EDIT_LENGTH}:
-   * the diff then shows the whole old text removed and the whole new one added.
+   * False when the texts differ too much to align word by word within {@link DIFF_BUDGET}:
+   * the diff then aligns whole sentences first (and words within the changed stretches where it
+   * can), so it may show a little more as changed than a word-level diff would.
    */
   exact: boolean;
 }
 
 /**
- * The largest edit distance, in tokens, worth aligning. Beyond it the texts share little and the
- * alignment would cost seconds on the longest bodies, so the diff gives up (deterministically,
- * unlike a timeout).
+ * How much aligning one diff may cost, in Myers' terms: (tokens of both texts) × (edit distance
+ * explored). Aligning word by word is quadratic for texts that share little; a fixed budget keeps
+ * every diff to a fraction of a second (and deterministic, unlike a timeout) whatever the texts.
  */
-export const MAX_EDIT_LENGTH = 10_000;
+export const DIFF_BUDGET = 10_000_000;
+const MIN_EDIT_LENGTH = 50;
+
+/** The edit distance worth exploring for texts of `tokens` tokens in all, within `budget`. */
+function editLengthFor(tokens: number, budget: number): number {
+  return Math.max(MIN_EDIT_LENGTH, Math.floor(budget / Math.max(1, tokens)));
+}
+
+/** Roughly how many tokens jsdiff's word tokenizer makes of a text (words, spaces, marks). */
+function tokensOf(text: string): number {
+  return (text.match(/[\p{L}\p{N}]+|\s+|[^\p{L}\p{N}\s]/gu) ?? []).length;
+}
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 
@@ -58,25 +70,78 @@ export function wordDiff(before: string, after: string): WordDiff {
       exact: true,
     };
   }
-  const changes = diffWordsWithSpace(before, after, { maxEditLength: MAX_EDIT_LENGTH });
-  const parts: DiffPart[] = changes
-    ? changes.map((change) => ({
-        kind: change.added ? 'added' : change.removed ? 'removed' : 'same',
-        text: change.value,
-      }))
-    : [
-        ...(before === '' ? [] : [{ kind: 'removed' as const, text: before }]),
-        ...(after === '' ? [] : [{ kind: 'added' as const, text: after }]),
-      ];
-  const words = (kind: DiffPartKind) =>
+  // Half the budget for the word-by-word attempt, half for the fallback's refinements.
+  const words = alignWords(before, after, { left: DIFF_BUDGET / 2 });
+  const parts = words ?? alignSentences(before, after, { left: DIFF_BUDGET / 2 });
+  const count = (kind: DiffPartKind) =>
     parts.filter((part) => part.kind === kind).reduce((n, part) => n + countWords(part.text), 0);
   return {
     parts,
-    added: words('added'),
-    removed: words('removed'),
-    unchanged: words('same'),
-    exact: changes !== undefined,
+    added: count('added'),
+    removed: count('removed'),
+    unchanged: count('same'),
+    exact: words !== undefined,
   };
+}
+
+/** The word-by-word alignment, or undefined when it would cost more than the budget left. */
+function alignWords(
+  before: string,
+  after: string,
+  budget: { left: number },
+): DiffPart[] | undefined {
+  if (budget.left <= 0) return undefined;
+  const tokens = tokensOf(before) + tokensOf(after);
+  const maxEditLength = editLengthFor(tokens, budget.left);
+  const changes = diffWordsWithSpace(before, after, { maxEditLength });
+  budget.left -= tokens * Math.min(maxEditLength, tokens);
+  return changes?.map((change) => ({
+    kind: change.added ? 'added' : change.removed ? 'removed' : 'same',
+    text: change.value,
+  }));
+}
+
+/** Sentences with the whitespace after them, so that joining them gives the text back. */
+function sentencesOf(text: string): string[] {
+  return text.split(/(?<=[.!?…]["”’)\]]*\s+)/).filter((sentence) => sentence !== '');
+}
+
+/**
+ * For texts too different to align word by word: align whole sentences (far fewer tokens), then
+ * words within each changed stretch where that is cheap enough; what still cannot be aligned is
+ * shown removed and added whole.
+ */
+function alignSentences(before: string, after: string, budget: { left: number }): DiffPart[] {
+  const whole = (removed: string, added: string): DiffPart[] => [
+    ...(removed === '' ? [] : [{ kind: 'removed' as const, text: removed }]),
+    ...(added === '' ? [] : [{ kind: 'added' as const, text: added }]),
+  ];
+  const left = sentencesOf(before);
+  const right = sentencesOf(after);
+  const changes = diffArrays(left, right, {
+    maxEditLength: editLengthFor(left.length + right.length, DIFF_BUDGET),
+  });
+  if (!changes) return whole(before, after);
+  const parts: DiffPart[] = [];
+  let removed = '';
+  let added = '';
+  const flush = () => {
+    if (removed !== '' || added !== '')
+      parts.push(...(alignWords(removed, added, budget) ?? whole(removed, added)));
+    removed = '';
+    added = '';
+  };
+  for (const change of changes) {
+    const text = change.value.join('');
+    if (change.removed) removed += text;
+    else if (change.added) added += text;
+    else {
+      flush();
+      parts.push({ kind: 'same', text });
+    }
+  }
+  flush();
+  return parts;
 }
 
 /** The two columns of a side-by-side view: the old text with its removals, the new with its additions. */
@@ -130,8 +195,12 @@ export interface ReuseShare {
  * word diff keeps from `source`, counting only runs of at least {@link MIN_REUSED_RUN} words
  * (or the whole text, when it is shorter than that and unchanged).
  */
-export function reuseShare(source: string, text: string): ReuseShare {
-  const diff = wordDiff(source, text);
+export function reuseShare(
+  source: string,
+  text: string,
+  /** The word diff from `source` to `text`, when the caller has it already. */
+  diff: WordDiff = wordDiff(source, text),
+): ReuseShare {
   const totalWords = countWords(text);
   let reusedWords = 0;
   for (const part of diff.parts) {

@@ -294,8 +294,7 @@ export async function provenanceOf(
       wording: basedOnWording(citation),
       source,
       basedOnRevision: undefined,
-      diff: wordDiff(source.text, revision.body),
-      reuse: reuseShare(source.text, revision.body),
+      ...compared(`source:${source.id}`, source.text, revision),
     };
   }
   const base = await store.findRevision(ctx.db, basedOn.revisionId);
@@ -316,9 +315,32 @@ export async function provenanceOf(
     wording: basedOnWording(citation),
     source: undefined,
     basedOnRevision: summaryOf(base),
-    diff: wordDiff(base.body, revision.body),
-    reuse: reuseShare(base.body, revision.body),
+    ...compared(`revision:${base.id}`, base.body, revision),
   };
+}
+
+/**
+ * Sources and revisions never change, so the diff of a revision against its basis is worked out
+ * once and kept (the public page shows the reuse share on every view). A small LRU per process.
+ */
+const comparisons = new Map<string, { diff: WordDiff; reuse: ReuseShare }>();
+const COMPARISONS_KEPT = 200;
+
+function compared(basis: string, text: string, revision: Revision) {
+  const key = `${basis}→${revision.id}`;
+  let found = comparisons.get(key);
+  if (found) {
+    comparisons.delete(key); // most recently used goes last
+  } else {
+    const diff = wordDiff(text, revision.body);
+    found = { diff, reuse: reuseShare(text, revision.body, diff) };
+    if (comparisons.size >= COMPARISONS_KEPT) {
+      const oldest = comparisons.keys().next().value;
+      if (oldest !== undefined) comparisons.delete(oldest);
+    }
+  }
+  comparisons.set(key, found);
+  return found;
 }
 
 // --- internal comments -----------------------------------------------------------------------

@@ -622,6 +622,20 @@ describe.each(databaseKinds)('statements API on $name', (kind) => {
     expect((await create({ 'x-csrf-token': token })).status).toBe(201);
   });
 
+  it('takes a long statement and its pasted source, beyond the server’s default 64 KiB body limit', async () => {
+    const author = await bearerFor('author', 'Long Writer');
+    const paragraph = 'Solidarity with the workers of every country, whatever their faith. ';
+    const body = `${paragraph.repeat(1500)}\n\nÉgalité.`; // about 100,000 characters
+    const created = await post<Statement>('/api/v1/statements', author, {
+      title: 'A long statement',
+      body,
+      basedOn: { source: { ...SOURCE, text: paragraph.repeat(1000) } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.currentRevision?.body).toBe(body.replace(/ +\n/g, '\n')); // normalised
+    expect(created.body.basedOn?.reuse.share).toBeGreaterThan(0.5);
+  });
+
   it('describes the statements API in the OpenAPI document', async () => {
     const doc = await get<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(
       '/api/openapi.json',

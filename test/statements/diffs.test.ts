@@ -54,6 +54,22 @@ describe('word diff', () => {
     );
   });
 
+  it('aligns sentences first when the texts are too different to align word by word', () => {
+    const sentence = (n: number) => `Sentence number ${n} says something of its own. `;
+    const source = Array.from({ length: 600 }, (_, n) => sentence(n)).join('');
+    const draft = Array.from({ length: 1200 }, (_, n) =>
+      sentence(n % 2 === 0 ? n / 2 : 10_000 + n),
+    ).join('');
+    const diff = wordDiff(source, draft);
+    expect(diff.exact).toBe(false);
+    const { before, after } = sideBySide(diff);
+    expect(join(before)).toBe(source);
+    expect(join(after)).toBe(draft);
+    const reuse = reuseShare(source, draft, diff);
+    expect(reuse.share).toBeGreaterThan(0.45);
+    expect(reuse.share).toBeLessThan(0.55);
+  });
+
   it('diffs title, subtitle and body, and says when nothing changed', () => {
     const a = { title: 'On Paris', subtitle: undefined, body: 'We condemn.' };
     expect(contentDiff(a, a).identical).toBe(true);
