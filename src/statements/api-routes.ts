@@ -67,6 +67,8 @@ const tags = ['statements'];
  * escaping can make several times as many bytes (the server's default limit is 64 KiB).
  */
 const TEXT_BODY_LIMIT = 1024 * 1024;
+/** Signatures one client address may send a minute (each one mails a confirmation link). */
+const SIGNATURES_PER_MINUTE = 10;
 /** Anyone may call these; a session or a bearer token makes the caller a member. */
 const anyone: Record<string, string[]>[] = [{}, { bearer: [] }];
 /** Members only (a session cookie with the CSRF header, or a bearer token). */
@@ -898,9 +900,11 @@ export function registerStatementApi(app: HttpServer, deps: StatementApiDeps): v
             status: Type.Enum([...SIGNATURE_STATUSES]),
             message: Type.String(),
           }),
-          ...errors(400, 404, 409, 422, 503),
+          ...errors(400, 404, 409, 422, 429, 503),
         },
       },
+      // Each signature mails an address someone typed: a tighter limit than the global one.
+      config: { rateLimit: { max: SIGNATURES_PER_MINUTE, timeWindow: 60_000 } },
     },
     async (request, reply) => {
       const statement = await readable(request, request.params.statement);

@@ -636,6 +636,20 @@ describe.each(databaseKinds)('statements API on $name', (kind) => {
     expect(created.body.basedOn?.reuse.share).toBeGreaterThan(0.5);
   });
 
+  it('limits how many signatures one address may send a minute (each mails someone)', async () => {
+    const { id } = await publishedStatement('Statement to sign often');
+    const statuses: number[] = [];
+    for (let n = 1; n <= 11; n++) {
+      const signed = await post<unknown>(`/api/v1/statements/${id}/signatures`, undefined, {
+        name: `Signer ${n}`,
+        email: `signer${n}@example.net`,
+      });
+      statuses.push(signed.status);
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(202), 429]);
+    expect(smtp.received).toHaveLength(10);
+  });
+
   it('describes the statements API in the OpenAPI document', async () => {
     const doc = await get<{ paths: Record<string, Record<string, { tags?: string[] }>> }>(
       '/api/openapi.json',
