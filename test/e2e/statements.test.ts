@@ -221,7 +221,7 @@ describe.each(['light', 'dark'] as const)(
         }
         expect(problems.all()).toEqual([]);
       });
-    });
+    }, 120_000); // ten pages, each loaded and scanned
   },
 );
 
