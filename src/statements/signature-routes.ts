@@ -95,6 +95,7 @@ export function registerSignatureRoutes(app: HttpServer, deps: StatementPagesDep
           statement,
           signatures: list,
           canModerate: true,
+          canCloseSigning: memberCan(request, 'statements.publish'),
           canWrite: memberCan(request, 'statements.write'),
           problem: input.problem,
           notice: input.notice,
@@ -142,6 +143,7 @@ export function registerSignatureRoutes(app: HttpServer, deps: StatementPagesDep
     options: {
       params: typeof IdParams | typeof SignatureParams;
       body: typeof CsrfOnly | typeof SigningForm;
+      permission?: Parameters<typeof requirePermission>[0];
       done: (body: Body) => Done;
       act: (
         request: FastifyRequest,
@@ -154,7 +156,7 @@ export function registerSignatureRoutes(app: HttpServer, deps: StatementPagesDep
       path,
       {
         schema: { ...pageSchema, params: options.params, body: options.body },
-        preHandler: moderate,
+        preHandler: options.permission ? requirePermission(options.permission) : moderate,
       },
       async (request, reply) => {
         const params = request.params as { id: string; signatureId?: string };
@@ -193,7 +195,9 @@ export function registerSignatureRoutes(app: HttpServer, deps: StatementPagesDep
     });
   }
 
+  // Closing and opening signing is a publisher's decision, as in the API.
   moderation<{ open: 'true' | 'false' }>('/admin/statements/:id/signatures/signing', {
+    permission: 'statements.publish',
     params: IdParams,
     body: SigningForm,
     done: (body) => (body.open === 'true' ? 'opened' : 'closed'),

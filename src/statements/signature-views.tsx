@@ -254,6 +254,8 @@ export interface SignaturesAdminPageProps {
   canModerate: boolean;
   /** May open the statement's other pages (a moderator may not). */
   canWrite: boolean;
+  /** May close and reopen signing (`statements.publish`). */
+  canCloseSigning: boolean;
   problem?: string;
   notice?: string;
 }
@@ -278,7 +280,7 @@ export function SignaturesAdminPage(props: SignaturesAdminPageProps) {
         <span>
           Signing is <strong>{statement.signingOpen ? 'open' : 'closed'}</strong>.
         </span>
-        {props.canModerate && statement.status === 'published' && (
+        {props.canCloseSigning && statement.status === 'published' && (
           <form method="post" action={action('/signing')} class="inline-form">
             <CsrfField ctx={props.ctx} />
             <input type="hidden" name="open" value={statement.signingOpen ? 'false' : 'true'} />

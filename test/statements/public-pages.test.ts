@@ -243,10 +243,20 @@ describe.each(databaseKinds)('statement public pages on $name', (kind) => {
       );
       expect(rows.some((row) => row.includes('cy@example.org,UK,unverified'))).toBe(true);
 
-      // Closing signing removes the form and refuses a signature.
-      await moderator.postAndFollow(`/admin/statements/${statement.id}/signatures/signing`, {
-        open: 'false',
-      });
+      // Closing signing is a publisher's decision; it removes the form and refuses a signature.
+      expect(
+        (
+          await moderator.post(`/admin/statements/${statement.id}/signatures/signing`, {
+            open: 'false',
+          })
+        ).status,
+      ).toBe(403);
+      const editor = await member('editor', 'Ed Itor');
+      const closedNotice = await editor.postAndFollow(
+        `/admin/statements/${statement.id}/signatures/signing`,
+        { open: 'false' },
+      );
+      expect(textOf(closedNotice)).toContain('Signing is closed. The signatories stay listed.');
       const closed = await (await anonymous().get(`/s/${slug}`)).text();
       expect(textOf(closed)).toContain('Signing of this statement is closed.');
       expect(closed).not.toContain('id="sign"');
@@ -335,6 +345,10 @@ describe.each(databaseKinds)('statement public pages on $name', (kind) => {
       const page = textOf(await (await anonymous().get(`/s/${slug}`)).text());
       expect(page).toContain('Corrected on 25 March 2017: where the attack took place');
       expect(page).toContain('a terrorist attack was carried out in Westminster');
+
+      expect(textOf(await (await anonymous().get('/')).text())).toContain(
+        '23 March 2017 · corrected on 25 March 2017',
+      );
 
       // The public history lists both texts; the first is still readable whole.
       const history = await (await anonymous().get(`/s/${slug}/history`)).text();
