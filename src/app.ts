@@ -160,6 +160,7 @@ export function statementsContext(
 const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
   { href: '/admin/statements', label: 'Statements', permission: 'statements.write' },
+  { href: '/admin/signatures', label: 'Signatures', permission: 'signatures.moderate' },
   { href: '/admin/members', label: 'Members', permission: 'members.manage' },
   { href: '/admin/embed', label: 'Embedding', permission: 'settings.manage' },
   { href: '/admin/account', label: 'Your account', permission: 'admin.view' },

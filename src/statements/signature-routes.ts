@@ -1,8 +1,9 @@
 /**
  * Co-signatures as pages. Public: `/s/:slug/signatures/sent`, "check your e-mail", where the sign
  * form on the statement's page leads (that form's route is with the page's, in routes.ts).
- * Members with `signatures.moderate`: every signature of a statement with approve and reject,
- * closing and opening signing, and the CSV export. The confirmation link's own page is in
+ * Members with `signatures.moderate`: an overview of the published statements with signatures
+ * waiting, every signature of a statement with approve and reject, and the CSV export; closing
+ * and opening signing needs `statements.publish`. The confirmation link's own page is in
  * signature-link.tsx.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,7 +15,8 @@ import type { StatementPagesDeps } from './page-support.js';
 import { CsrfOnly, FormText, IdParams, actorOf, memberCan, refusalOf } from './page-support.js';
 import * as service from './service.js';
 import * as signatures from './signature-service.js';
-import { CheckEmailPage, SignaturesAdminPage } from './signature-views.js';
+import { isListed } from './signatures-model.js';
+import { CheckEmailPage, SignaturesAdminPage, SignaturesOverviewPage } from './signature-views.js';
 import { statementHref } from './views.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -36,6 +38,9 @@ const SigningForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
   open: Type.Union([Type.Literal('true'), Type.Literal('false')]),
 });
+
+/** How many published statements the moderators' overview shows, newest first. */
+const OVERVIEW_SIZE = 50;
 
 const DONE = {
   approved: 'The organisation’s signature is approved: it is listed on the public page.',
@@ -74,6 +79,34 @@ export function registerSignatureRoutes(app: HttpServer, deps: StatementPagesDep
   );
 
   // --- moderation -------------------------------------------------------------------------------
+
+  // The newest published statements with their signatures counted: one list query, then one per
+  // statement (at most OVERVIEW_SIZE), which an admin page opened now and then can afford.
+  app.get(
+    '/admin/signatures',
+    { schema: pageSchema, preHandler: moderate },
+    async (request, reply) => {
+      const list = await service.listPublishedStatements(ctx, siteId(), { limit: OVERVIEW_SIZE });
+      const rows = await Promise.all(
+        list.items.map(async (statement) => {
+          const all = await signatures.listSignatures(ctx, {
+            siteId: siteId(),
+            statementId: statement.id,
+          });
+          return {
+            statement,
+            waiting: all.filter((s) => s.kind === 'organisation' && s.status === 'verified').length,
+            listed: all.filter(isListed).length,
+            unconfirmed: all.filter((s) => s.status === 'unverified').length,
+          };
+        }),
+      );
+      return page.send(request, reply, {
+        title: 'Signatures',
+        body: (pageCtx) => SignaturesOverviewPage({ ctx: pageCtx, rows }),
+      });
+    },
+  );
 
   async function sendAdmin(
     request: FastifyRequest,

@@ -7,10 +7,11 @@
 import { countOf, formatDateTime } from '../web/format.js';
 import type { PageContext } from '../web/page.js';
 import { CsrfField } from '../web/page.js';
-import { Notice, Problem, StatementFrame, adminPath } from './admin-views.js';
+import { AdminShell } from '../web/admin-shell.js';
+import { Notice, Problem, StatementFrame, StatusLabel, adminPath } from './admin-views.js';
 import type { Signatories } from './signature-service.js';
 import type { Signature, SignatureKind, SignatureStatus } from './signatures-model.js';
-import type { Statement } from './store.js';
+import type { Statement, StatementSummary } from './store.js';
 
 // --- public ----------------------------------------------------------------------------------
 
@@ -371,5 +372,69 @@ export function SignaturesAdminPage(props: SignaturesAdminPageProps) {
         </table>
       )}
     </StatementFrame>
+  );
+}
+
+/** One published statement in the moderators' overview, with its signatures counted. */
+export interface SignatureOverviewRow {
+  statement: StatementSummary;
+  /** Confirmed organisations waiting for a moderator. */
+  waiting: number;
+  listed: number;
+  unconfirmed: number;
+}
+
+/** The moderators' way in: published statements, those with signatures to approve first. */
+export function SignaturesOverviewPage(props: { ctx: PageContext; rows: SignatureOverviewRow[] }) {
+  const rows = [...props.rows].sort((a, b) => b.waiting - a.waiting);
+  const waiting = rows.reduce((sum, row) => sum + row.waiting, 0);
+  return (
+    <AdminShell ctx={props.ctx} heading="Signatures">
+      {rows.length === 0 ? (
+        <p class="empty-state">
+          Nothing is published yet, so there is nothing to sign. Signatures of published statements
+          appear here, those waiting for approval first.
+        </p>
+      ) : (
+        <>
+          <p class={waiting > 0 ? 'notice' : 'muted'}>
+            {waiting > 0
+              ? `${countOf(waiting, 'organisation waits', 'organisations wait')} for approval.`
+              : 'No signature waits for approval.'}
+          </p>
+          <table>
+            <caption class="visually-hidden">
+              Published statements and their signatures, those waiting for approval first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Statement</th>
+                <th scope="col">Waiting for approval</th>
+                <th scope="col">Listed</th>
+                <th scope="col">Not confirmed yet</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.statement.id}>
+                  <td>
+                    <a href={adminPath(row.statement.id, '/signatures')}>{row.statement.title}</a>
+                    {row.statement.status === 'withdrawn' && (
+                      <>
+                        {' '}
+                        <StatusLabel status="withdrawn" />
+                      </>
+                    )}
+                  </td>
+                  <td>{row.waiting > 0 ? <strong>{row.waiting}</strong> : 0}</td>
+                  <td>{row.listed}</td>
+                  <td>{row.unconfirmed}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </AdminShell>
   );
 }

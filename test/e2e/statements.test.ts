@@ -209,6 +209,7 @@ describe.each(['light', 'dark'] as const)(
           `${statementPath}/provenance`,
           `${statementPath}/review`,
           `${statementPath}/signatures`,
+          '/admin/signatures',
           publicPath,
           `${publicPath}/history`,
         ];
@@ -221,7 +222,7 @@ describe.each(['light', 'dark'] as const)(
         }
         expect(problems.all()).toEqual([]);
       });
-    }, 120_000); // ten pages, each loaded and scanned
+    }, 120_000); // eleven pages, each loaded and scanned
   },
 );
 

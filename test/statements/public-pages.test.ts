@@ -216,7 +216,14 @@ describe.each(databaseKinds)('statement public pages on $name', (kind) => {
         'Workers’ Union',
       );
       const moderator = await member('moderator', 'Mo Derator');
+      // The moderator finds it from the Signatures overview, waiting organisations first.
+      const overview = await moderator.page('/admin/signatures');
+      expect(overview).toContain('href="/admin/signatures"');
+      expect(textOf(overview)).toContain('1 organisation waits for approval.');
+      expect(textOf(overview)).toMatch(/Statement on the Westminster attack 1 2 1/);
       const admin = await moderator.page(`/admin/statements/${statement.id}/signatures`);
+      // A moderator's tabs are only those they may open.
+      expect(admin).not.toContain(`href="/admin/statements/${statement.id}/review"`);
       expect(textOf(admin)).toContain('1 organisation waits for approval');
       const orgId = /signatures\/([^/"]+)\/approve/.exec(admin)?.[1] ?? '';
       const approved = await moderator.postAndFollow(
