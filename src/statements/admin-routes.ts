@@ -339,7 +339,11 @@ export function registerStatementAdminRoutes(app: HttpServer, deps: StatementPag
           values: input.values ?? editorValuesOf(statement, revision),
           previewHtml: input.previewHtml ?? revision.html,
           previewIsUnsaved: input.previewHtml !== undefined,
-          provenance: provenance && { wording: provenance.wording, reuse: provenance.reuse },
+          provenance: provenance && {
+            wording: provenance.wording,
+            reuse: provenance.reuse,
+            diff: provenance.diff,
+          },
           problem: input.problem,
           notice: input.notice,
           readOnly: statement.status === 'withdrawn',

@@ -9,7 +9,8 @@ import type { PageContext } from '../web/page.js';
 import { CsrfField } from '../web/page.js';
 import type { StatementTab } from './admin-views.js';
 import { HeadingFields, Notice, Problem, StatementFrame, adminPath } from './admin-views.js';
-import type { ReuseShare } from './diffs.js';
+import { DiffView } from './diff-views.js';
+import type { ReuseShare, WordDiff } from './diffs.js';
 import { formatShare } from './diffs.js';
 import type { Revision, Statement } from './store.js';
 
@@ -42,6 +43,8 @@ export interface ProvenanceSummary {
   /** "Based in part on “…” (…)". */
   wording: string;
   reuse: ReuseShare;
+  /** From the text it is based on to the current revision's body. */
+  diff: WordDiff;
 }
 
 export function ReuseMeter({ reuse, label }: { reuse: ReuseShare; label: string }) {
@@ -106,11 +109,18 @@ export function EditorPage(props: EditorPageProps) {
         <section class="provenance" aria-labelledby="provenance-heading">
           <h3 id="provenance-heading">{props.provenance.wording}</h3>
           <ReuseMeter reuse={props.provenance.reuse} label="Share of the text reused" />
-          <p>
-            <a href={adminPath(statement.id, '/provenance')}>
-              See the word-by-word difference from it
-            </a>
-          </p>
+          <details class="provenance-diff">
+            <summary>The difference from it, word by word (revision {revision.number})</summary>
+            <DiffView
+              diff={props.provenance.diff}
+              mode="inline"
+              oldLabel="Based on"
+              newLabel={`Revision ${revision.number}`}
+            />
+            <p>
+              <a href={adminPath(statement.id, '/provenance')}>Side by side, with the source</a>
+            </p>
+          </details>
         </section>
       )}
       <div class="editor">

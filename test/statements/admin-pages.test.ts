@@ -107,6 +107,12 @@ describe.each(databaseKinds)('statement admin pages on $name', (kind) => {
     expect((await save(author, id, DRAFT_2, 'Paris, not New York')).status).toBe(303);
     const second = await author.page(`/admin/statements/${id}?saved=2`);
     expect(textOf(second)).toContain('Saved as revision 2');
+    // The editor shows the word-by-word difference from the source, folded away until opened.
+    const fromSource = second.slice(
+      second.indexOf('class="provenance-diff"'),
+      second.indexOf('class="editor"'),
+    );
+    expect(textOf(fromSource)).toMatch(/\[removed: [^\]]*New York/);
     const share = Number(/(\d+)% of this text/.exec(textOf(second))?.[1]);
     expect(share).toBeGreaterThan(20);
     expect(share).toBeLessThan(100);
