@@ -5,6 +5,7 @@ import * as discussion from './2026-11-24-0002-discussion.js';
 import * as subscriptions from './2026-11-24-0003-subscriptions.js';
 import * as discussionIndexes from './2026-11-24-0004-discussion-indexes.js';
 import * as moderation from './2026-11-24-0005-moderation.js';
+import * as statements from './2026-11-24-0006-statements.js';
 
 export const migrations: Migrations = {
   '2026-11-24-0001-accounts': accounts,
@@ -12,4 +13,5 @@ export const migrations: Migrations = {
   '2026-11-24-0003-subscriptions': subscriptions,
   '2026-11-24-0004-discussion-indexes': discussionIndexes,
   '2026-11-24-0005-moderation': moderation,
+  '2026-11-24-0006-statements': statements,
 };

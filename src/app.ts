@@ -30,7 +30,12 @@ import {
 import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
+import { registerStatementApi } from './statements/api-routes.js';
+import { registerSignatureLinkRoutes } from './statements/signature-link.js';
 import { registerStatementRoutes } from './statements/routes.js';
+import { registerStatementAdminRoutes } from './statements/admin-routes.js';
+import { registerStatementReviewRoutes } from './statements/review-routes.js';
+import { registerSignatureRoutes } from './statements/signature-routes.js';
 import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
 import { registerDiscussionRoutes } from './discussion/routes.js';
@@ -165,12 +170,15 @@ export function statementsContext(
     ids: runtime.ids,
     bus: runtime.bus,
     discussion: discussionContext(runtime, discussionSettings),
+    mail: { mailer: runtime.mailer, baseUrl: runtime.config.baseUrl, logger: runtime.logger },
   };
 }
 
 /** The admin pages, each shown to those whose role has its permission. Later capabilities add theirs. */
 const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
+  { href: '/admin/statements', label: 'Statements', permission: 'statements.write' },
+  { href: '/admin/signatures', label: 'Signatures', permission: 'signatures.moderate' },
   { href: '/admin/members', label: 'Members', permission: 'members.manage' },
   { href: '/admin/embed', label: 'Embedding', permission: 'settings.manage' },
   { href: '/admin/moderation', label: 'Moderation', permission: 'comments.moderate' },
@@ -313,6 +321,24 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     baseUrl: config.baseUrl,
     postingLimit,
   });
+  // The members' statement pages: list, editor, history, comments, review, signatures.
+  const statementPages = {
+    ctx: statementsContext(runtime, discussionSettings),
+    page,
+    siteId: () => site.id,
+    siteName: () => site.name,
+    baseUrl: config.baseUrl,
+  };
+  registerStatementAdminRoutes(app, statementPages);
+  registerStatementReviewRoutes(app, statementPages);
+  registerSignatureRoutes(app, statementPages);
+  // The statements JSON API: drafting, review, publication, co-signatures.
+  registerStatementApi(app, {
+    ctx: statementsContext(runtime, discussionSettings),
+    siteId: () => site.id,
+  });
+  // The link mailed to a new co-signatory: a page with a button that confirms the signature.
+  registerSignatureLinkRoutes(app, { ctx: statementsContext(runtime, discussionSettings), page });
   // Atom feeds of threads, and the embed widget (its script, its frame, its admin page).
   registerThreadFeedRoutes(app, {
     ctx: discussionApi,

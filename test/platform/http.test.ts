@@ -139,7 +139,12 @@ describe('security headers', () => {
   it('links only same-origin assets from pages', async () => {
     const html = await (await fetch(`${server.url}/`)).text();
     expect(html).toMatch(/<link rel="stylesheet" href="\/assets\/[^"]+\.css"/);
-    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/src="(https?:)?\/\//);
+    // Absolute links only where they must be (feeds, Open Graph), and only to the site itself.
+    const origins = [...html.matchAll(/href="((?:https?:)?\/\/[^"]+)"/g)].map(
+      ([, href = '']) => new URL(href, 'http://scheme-relative.invalid').origin,
+    );
+    expect(new Set(origins)).toEqual(new Set([server.runtime.config.baseUrl.origin]));
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
   });
 });

@@ -45,7 +45,17 @@ function moderationQueueIsland(): void {
     .catch((error: unknown) => console.error('The moderation queue could not be enhanced:', error));
 }
 
+/** The statement editor (`form[data-statement-editor]`) loads its own island: the live preview. */
+function statementEditorIsland(): void {
+  const form = document.querySelector<HTMLFormElement>('form[data-statement-editor]');
+  if (!form) return;
+  import('./statement-editor.js')
+    .then(({ enhanceEditor }) => enhanceEditor(form))
+    .catch((error: unknown) => console.error('The statement editor could not be enhanced:', error));
+}
+
 confirmDangerousActions();
 copyButtons();
 discussionIsland();
 moderationQueueIsland();
+statementEditorIsland();
