@@ -68,6 +68,8 @@ describe('signing in through the browser', () => {
     const adminNav = page.getByRole('navigation', { name: 'Admin' });
     await expect(adminNav.getByRole('link').allTextContents()).resolves.toEqual([
       'Dashboard',
+      'Statements',
+      'Signatures',
       'Members',
       'Embedding',
       'Your account',
