@@ -78,10 +78,12 @@ const FEED_TITLE = 'Statements (Atom)';
 export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDeps) {
   const { ctx, page, discussion } = deps;
   const pageSchema = { hide: true } as const;
+  // Links in <head> are paths, as every link of our pages is (a browser resolves them against the
+  // page); Open Graph wants absolute URLs, and gets them from BASE_URL.
   const absolute = (path: string) => new URL(path.replace(/^\//, ''), deps.baseUrl).href;
   const statementsFeed = () => ({
     type: 'application/atom+xml',
-    href: absolute('/statements.atom'),
+    href: '/statements.atom',
     title: `${FEED_TITLE} · ${deps.siteName()}`,
   });
 
@@ -99,7 +101,7 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
       return page.send(request, reply, {
         title: deps.siteName(),
         head: {
-          canonical: first ? absolute('/') : undefined,
+          canonical: first ? '/' : undefined,
           robots: first ? undefined : 'noindex, follow',
           alternates: [statementsFeed()],
           openGraph: [
@@ -132,7 +134,7 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
 
   /** `<head>` of a statement's page: description, canonical URL, feeds and Open Graph. */
   function statementHead(statement: Statement): HeadMeta {
-    const url = absolute(statementHref(statement.slug));
+    const path = statementHref(statement.slug);
     // The subtitle, else the start of the text (only its start is parsed: this runs on every read).
     const description =
       statement.subtitle ??
@@ -142,12 +144,12 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
     const modified = statement.withdrawnAt ?? statement.correctedAt;
     return {
       description,
-      canonical: url,
+      canonical: path,
       alternates: [
         statementsFeed(),
         {
           type: 'application/atom+xml',
-          href: `${url}/comments.atom`,
+          href: `${path}/comments.atom`,
           title: `Comments on “${statement.title}” (Atom)`,
         },
       ],
@@ -156,7 +158,7 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
         ['og:site_name', deps.siteName()],
         ['og:title', statement.title],
         ['og:description', description],
-        ['og:url', url],
+        ['og:url', absolute(path)],
         ...(statement.publishedAt
           ? [['article:published_time', statement.publishedAt.toISOString()] as [string, string]]
           : []),
@@ -417,7 +419,7 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
       }
       return page.send(request, reply, {
         title: `History: ${statement.title}`,
-        head: { canonical: absolute(historyHref(statement.slug)), alternates: [statementsFeed()] },
+        head: { canonical: historyHref(statement.slug), alternates: [statementsFeed()] },
         body: () =>
           PublicHistoryPage({
             statement,
@@ -451,7 +453,7 @@ export function registerStatementRoutes(app: HttpServer, deps: StatementRoutesDe
       return page.send(request, reply, {
         title: `${revision.title} (as published${revision.publishedAt ? ` ${revision.publishedAt.toISOString().slice(0, 10)}` : ''})`,
         // The current text is the one to find; this one stays readable for the record.
-        head: { canonical: absolute(statementHref(statement.slug)), robots: 'noindex, follow' },
+        head: { canonical: statementHref(statement.slug), robots: 'noindex, follow' },
         body: () =>
           PublicRevisionPage({
             statement,

@@ -77,7 +77,11 @@ export function SignaturesSection(props: SignaturesSectionProps) {
   const people = signatories.items.filter((s) => s.kind === 'person');
   const described = props.problem ? 'sign-problem' : undefined;
   return (
-    <section class="signatures" id="signatories" aria-labelledby="signatories-heading">
+    <section
+      class={signatories.counts.total === 0 ? 'signatures signatures-empty' : 'signatures'}
+      id="signatories"
+      aria-labelledby="signatories-heading"
+    >
       <h2 id="signatories-heading">Signatories</h2>
       <p class="muted">{signatoryCountWords(signatories.counts)}.</p>
       {organisations.length > 0 && (

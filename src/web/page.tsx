@@ -33,7 +33,7 @@ export interface PageContext {
 /** What a page adds to `<head>` besides its title: for search engines, feed readers, link previews. */
 export interface HeadMeta {
   description?: string;
-  /** The page's absolute canonical URL. */
+  /** The page's canonical address (a path, resolved against the page like every link). */
   canonical?: string;
   robots?: string;
   /** E.g. the Atom feed: `{ type: 'application/atom+xml', href, title }`. */
