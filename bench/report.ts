@@ -5,6 +5,7 @@ import { availableParallelism, cpus, platform, release, totalmem } from 'node:os
 import { join } from 'node:path';
 import type { Measurement } from './load.js';
 import type { HttpMethod } from './scenario.js';
+import type { ThroughputResult } from './throughput.js';
 
 /** The outcome for one request target: the real server next to the baseline. */
 export interface TargetResult {
@@ -48,6 +49,8 @@ export interface BenchReport {
   };
   seeded: SeedResult[];
   results: TargetResult[];
+  /** In-process measurements (no server), each beside its own baseline. */
+  throughput: ThroughputResult[];
 }
 
 function gitCommit(cwd: string): string | null {

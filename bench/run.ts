@@ -21,6 +21,8 @@ import { runSeed } from './seed-process.js';
 import { sendRequest } from './send-request.js';
 import type { ServerProcess } from './server-process.js';
 import { startServer } from './server-process.js';
+import { formatThroughputTable } from './throughput.js';
+import type { ThroughputResult } from './throughput.js';
 
 /** Fixed so that runs are comparable; it protects nothing but throwaway benchmark data. */
 const BENCH_SECRET = '0123456789abcdef'.repeat(4);
@@ -224,6 +226,7 @@ async function main(): Promise<number> {
   });
 
   const results: TargetResult[] = [];
+  const throughput: ThroughputResult[] = [];
   for (const scenario of selected) {
     const context: ScenarioContext = {
       baseUrl: server.baseUrl,
@@ -241,13 +244,23 @@ async function main(): Promise<number> {
     for (const request of requests) {
       results.push(await benchTarget(scenario, request, server, config, tempDir));
     }
+    if (scenario.throughput !== undefined) {
+      log(`${scenario.name}: measuring in this process…`);
+      throughput.push(
+        ...(await scenario.throughput({
+          durationSeconds: config.durationSeconds,
+          warmupSeconds: config.warmupSeconds,
+        })),
+      );
+    }
   }
   await server.stop();
 
   const problems = results.flatMap((result) =>
     result.problems.map((problem) => `${result.scenario} / ${result.label}: ${problem}`),
   );
-  console.log(formatTable(results));
+  if (results.length > 0) console.log(formatTable(results));
+  if (throughput.length > 0) console.log(`\n${formatThroughputTable(throughput)}`);
   const file = await writeReport(join(repoRoot, 'bench', 'results'), {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -261,6 +274,7 @@ async function main(): Promise<number> {
     },
     seeded,
     results,
+    throughput,
   });
   log(`results written to ${file} and latest.json`);
 

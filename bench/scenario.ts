@@ -1,5 +1,6 @@
 import type { SeededThread, SeedOptions } from './seed-process.js';
 import type { CapturedResponse } from './send-request.js';
+import type { ThroughputResult, ThroughputSettings } from './throughput.js';
 
 /** HTTP methods a benchmark request may use. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -67,6 +68,12 @@ export interface Scenario {
   seed?(ctx: SeedContext): Promise<void>;
   setup?(ctx: ScenarioContext): Promise<void> | void;
   requests: readonly BenchRequest[] | ((ctx: ScenarioContext) => readonly BenchRequest[]);
+  /**
+   * Work measured in the bench process itself, without the server (e.g. the moderation
+   * pipeline's verdicts per second on one core), each beside a baseline measured in the same
+   * run; see `throughput.ts`. Runs after the scenario's requests.
+   */
+  throughput?(settings: ThroughputSettings): ThroughputResult[] | Promise<ThroughputResult[]>;
 }
 
 /** True when `status` is what `request` expects: its `expectStatus`, or else any 2xx. */

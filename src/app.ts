@@ -15,12 +15,27 @@ import { ensureSite } from './accounts/service.js';
 import type { Site } from './accounts/store.js';
 import type { DiscussionSettings } from './discussion/model.js';
 import { DEFAULT_DISCUSSION_SETTINGS, discussionSettingsOf } from './discussion/model.js';
-import type { CommentJudge, DiscussionContext } from './discussion/service.js';
-import { judgeComment } from './moderation/model.js';
+import type { DiscussionContext } from './discussion/service.js';
+import { moderatedComments } from './discussion/service.js';
+import { registerModerationRoutes } from './moderation/api-routes.js';
+import { registerModerationPages } from './moderation/pages.js';
+import type { ModerationContext } from './moderation/context.js';
+import { startDigestTimer } from './moderation/digest.js';
+import { createConfiguredClassifier } from './moderation/akismet.js';
+import type { CommentModeration } from './moderation/ports.js';
+import {
+  createCommentModeration,
+  setThreadStatus as setModeratedThreadStatus,
+} from './moderation/service.js';
 import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
+import { registerStatementApi } from './statements/api-routes.js';
+import { registerSignatureLinkRoutes } from './statements/signature-link.js';
 import { registerStatementRoutes } from './statements/routes.js';
+import { registerStatementAdminRoutes } from './statements/admin-routes.js';
+import { registerStatementReviewRoutes } from './statements/review-routes.js';
+import { registerSignatureRoutes } from './statements/signature-routes.js';
 import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
 import { registerPersonRoutes } from './interchange/person-routes.js';
@@ -67,8 +82,8 @@ export interface Runtime {
   ids: Ids;
   bus: EventBus;
   mailer: Mailer;
-  /** The moderation verdict for new comments; replaceable so tests can hold what they choose. */
-  judge: CommentJudge;
+  /** Judges every new comment and edit; replaceable so tests can hold what they choose. */
+  moderation: CommentModeration;
   version: string;
 }
 
@@ -82,7 +97,7 @@ export function packageVersion(): string {
 /** Opens the database and brings its schema up to date. */
 export async function createRuntime(
   config: Config,
-  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer' | 'judge'>> = {},
+  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer' | 'moderation'>> = {},
 ): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const secret = resolveSecret(config);
@@ -108,7 +123,15 @@ export async function createRuntime(
     ids: overrides.ids ?? randomIds,
     bus: createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed')),
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from, logger }),
-    judge: overrides.judge ?? judgeComment,
+    moderation:
+      overrides.moderation ??
+      createCommentModeration({
+        clock: overrides.clock ?? systemClock,
+        ids: overrides.ids ?? randomIds,
+        classifier: createConfiguredClassifier(config, `Broadside/${packageVersion()}`),
+        classifierTimeoutMs: config.classifierTimeoutMs,
+        logger,
+      }),
     version: packageVersion(),
   };
 }
@@ -134,7 +157,7 @@ export function discussionContext(
     bus: runtime.bus,
     settings,
     replyNotifications: { enabled: runtime.mailer.enabled, secret: runtime.secret },
-    judge: runtime.judge,
+    moderation: runtime.moderation,
   };
 }
 
@@ -148,14 +171,18 @@ export function statementsContext(
     ids: runtime.ids,
     bus: runtime.bus,
     discussion: discussionContext(runtime, discussionSettings),
+    mail: { mailer: runtime.mailer, baseUrl: runtime.config.baseUrl, logger: runtime.logger },
   };
 }
 
 /** The admin pages, each shown to those whose role has its permission. Later capabilities add theirs. */
 const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin', label: 'Dashboard', permission: 'admin.view' },
+  { href: '/admin/statements', label: 'Statements', permission: 'statements.write' },
+  { href: '/admin/signatures', label: 'Signatures', permission: 'signatures.moderate' },
   { href: '/admin/members', label: 'Members', permission: 'members.manage' },
   { href: '/admin/embed', label: 'Embedding', permission: 'settings.manage' },
+  { href: '/admin/moderation', label: 'Moderation', permission: 'comments.moderate' },
   { href: '/admin/personal-data', label: 'Personal data', permission: 'members.manage' },
   { href: '/admin/account', label: 'Your account', permission: 'admin.view' },
 ];
@@ -230,6 +257,22 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     max: config.commentRateLimitPerMinute,
     timeWindow: 60_000,
   });
+  // Moderation changes comments only through discussion's side of the seam, and learns where a
+  // thread is shown from here, as reply notifications do.
+  const moderationCtx: ModerationContext = {
+    db: runtime.db,
+    clock: runtime.clock,
+    ids: runtime.ids,
+    comments: moderatedComments(discussionApi),
+    threadPage: (thread) =>
+      thread.statementId
+        ? statementPath(statementsContext(runtime), thread.statementId)
+        : thread.url,
+    classifierTimeoutMs: config.classifierTimeoutMs,
+    mailer: runtime.mailer,
+    baseUrl: config.baseUrl,
+    logger: runtime.logger,
+  };
   await registerDiscussionRoutes(app, {
     ctx: discussionApi,
     accounts,
@@ -237,6 +280,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     secret: runtime.secret,
     addressSaltDays: config.ipHashSaltDays,
     postingLimit,
+    setThreadStatus: (input) => setModeratedThreadStatus(moderationCtx, input),
     // Discussion never reads statements: the composition root tells it which thread a slug has.
     resolveStatementThread: (siteId, slug) =>
       getPublishedStatement({ ...runtime, discussion: discussionApi }, { siteId, slug }).then(
@@ -247,6 +291,23 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
         },
       ),
   });
+  // Moderation's API (the queue, actions, bans, audit log, rules; readers' reports) and the
+  // moderators' digest, run every minute.
+  registerModerationRoutes(app, {
+    ctx: moderationCtx,
+    siteId: () => site.id,
+    secret: runtime.secret,
+  });
+  // The moderators' pages (queue, audit log, rules, bans) and readers' report forms.
+  registerModerationPages(app, {
+    ctx: moderationCtx,
+    accounts,
+    page,
+    siteId: () => site.id,
+    secret: runtime.secret,
+  });
+  const stopDigest = startDigestTimer(moderationCtx, () => site.id);
+  app.addHook('onClose', async () => stopDigest());
   // One cache of rendered threads, for the statement pages and the embed's frame alike.
   const discussionPages = createDiscussionPages({
     ctx: discussionContext(runtime, discussionSettings),
@@ -264,6 +325,24 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     baseUrl: config.baseUrl,
     postingLimit,
   });
+  // The members' statement pages: list, editor, history, comments, review, signatures.
+  const statementPages = {
+    ctx: statementsContext(runtime, discussionSettings),
+    page,
+    siteId: () => site.id,
+    siteName: () => site.name,
+    baseUrl: config.baseUrl,
+  };
+  registerStatementAdminRoutes(app, statementPages);
+  registerStatementReviewRoutes(app, statementPages);
+  registerSignatureRoutes(app, statementPages);
+  // The statements JSON API: drafting, review, publication, co-signatures.
+  registerStatementApi(app, {
+    ctx: statementsContext(runtime, discussionSettings),
+    siteId: () => site.id,
+  });
+  // The link mailed to a new co-signatory: a page with a button that confirms the signature.
+  registerSignatureLinkRoutes(app, { ctx: statementsContext(runtime, discussionSettings), page });
   // Atom feeds of threads, and the embed widget (its script, its frame, its admin page).
   registerThreadFeedRoutes(app, {
     ctx: discussionApi,

@@ -19,6 +19,7 @@ import {
   statementsContext,
 } from './app.js';
 import { loadDemoContent } from './interchange/demo.js';
+import { checkComments, loadCurrentRules } from './moderation/check.js';
 import {
   DEFAULT_CLEARANCE_NOTE,
   describeImport,
@@ -497,6 +498,30 @@ function buildCli(): Command {
       withRuntime(async (runtime) => {
         const revoked = await accounts.revokeApiToken(accountsContext(runtime), { tokenId: id });
         console.log(`Revoked token "${revoked.name}" (${revoked.id}).`);
+      }),
+    );
+
+  const moderation = program.command('moderation').description("try out the site's moderation");
+  moderation
+    .command('check')
+    .description(
+      "judge comments read from standard input, one a line (plain text, or JSON lines with body, authorName, authorEmail), under the site's current rules; prints one JSON line per comment and stores nothing",
+    )
+    .action(() =>
+      withRuntime(async (runtime) => {
+        const { siteId, rules } = await loadCurrentRules(runtime.db);
+        const summary = await checkComments({
+          input: process.stdin,
+          output: process.stdout,
+          rules,
+          siteId,
+          now: runtime.clock.now(),
+        });
+        if (summary.failed > 0) {
+          throw new InputError(
+            `${summary.failed} of ${summary.comments} lines could not be checked; their output lines say why`,
+          );
+        }
       }),
     );
 

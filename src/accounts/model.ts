@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   'statements.approve': ['owner', 'editor'],
   'statements.publish': ['owner', 'editor'],
   'comments.moderate': ['owner', 'editor', 'moderator'],
+  /** Approve organisations' co-signatures, see every signature with its address, export them. */
+  'signatures.moderate': ['owner', 'editor', 'moderator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -60,6 +60,8 @@ export interface ImportedComment {
   createdAt: Date;
   /** Why moderation would look at it (the import's review); kept with the comment. */
   reasons?: Reason[];
+  /** Whether the import's review flagged it for a moderator (its status stays as imported). */
+  flagged?: boolean;
 }
 
 export type ImportOutcome =
@@ -291,6 +293,7 @@ function rowOf(
     html: removed ? '' : (comment.html ?? renderMarkdown(comment.body)),
     status: comment.status,
     reasons: JSON.stringify(comment.reasons ?? []),
+    flagged: comment.flagged ? 1 : 0,
     origin: 'import',
     external_id: comment.externalId,
     ip_hash: comment.ipHash ?? null,
@@ -319,6 +322,7 @@ const COLUMNS = [
   'html',
   'status',
   'reasons',
+  'flagged',
   'origin',
   'external_id',
   'ip_hash',

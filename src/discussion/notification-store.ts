@@ -140,6 +140,21 @@ export async function findSubscriptionByToken(
   return row && toSubscription(row);
 }
 
+/** Whether an address (by its keyed hash) has ever confirmed a subscription by its link. */
+export async function hasConfirmedSubscription(
+  db: NotificationDb,
+  emailHash: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select('id')
+    .where('email_hash', '=', emailHash)
+    .where('confirmed_at', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** How many confirmation mails went to an address since `since`. */
 export async function countConfirmationsSent(
   db: NotificationDb,

@@ -77,6 +77,15 @@ export function addressKey(secret: string, email: string): string {
   return keyedHash(secret, `subscriber:${normaliseEmail(email)}`);
 }
 
+/** Whether `email` has proven to be its writer's: it confirmed a subscription by its link once. */
+export async function isConfirmedAddress(
+  db: DiscussionDb,
+  secret: string,
+  email: string,
+): Promise<boolean> {
+  return notificationStore.hasConfirmedSubscription(notificationDb(db), addressKey(secret, email));
+}
+
 /** The secret in a subscription's link; derived, so it need not be stored (only its hash is). */
 export function subscriptionToken(
   secret: string,

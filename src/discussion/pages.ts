@@ -29,6 +29,7 @@ import { renderToString } from 'preact-render-to-string';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { can } from '../accounts/model.js';
+import { notPublishedMessage } from '../moderation/model.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { ifNoneMatchHolds } from '../platform/http/conditional.js';
 import { CSRF_COOKIE } from '../platform/http/server.js';
@@ -563,6 +564,20 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
             saltDays: options.addressSaltDays,
           }),
         });
+        if (comment.status === 'rejected' || comment.status === 'spam') {
+          // Kept for moderators (a false positive can still be published), but not shown: the
+          // author gets the text back with the reasons, to change it.
+          return {
+            kind: 'refused',
+            status: 422,
+            view,
+            problem: {
+              parentId,
+              message: notPublishedMessage(comment.status, comment.reasons),
+              values,
+            },
+          };
+        }
         if (reply && editToken) rememberToken(request, reply, basePath, comment, editToken);
         const held = comment.status !== 'approved';
         const extra = [

@@ -6,6 +6,7 @@
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
 import { BadRequestError } from '../platform/errors.js';
+import { REASON_CODES } from '../moderation/model.js';
 import { COMMENT_KINDS, COMMENT_STATUSES, SEGMENT_WIDTH } from './model.js';
 import type { Comment, Reason, Thread } from './store.js';
 
@@ -24,6 +25,23 @@ export const ThreadSchema = Type.Object({
 export type PresentedThread = Static<typeof ThreadSchema>;
 
 export const CommentStatusSchema = Type.Enum(COMMENT_STATUSES);
+
+export const ReasonSchema = Type.Object({
+  code: Type.Enum(REASON_CODES, {
+    description: 'Stable and machine-readable: `suspect-term`, `too-many-links`, `flood` …',
+  }),
+  message: Type.String({ description: 'The same in words, for people.' }),
+  matches: Type.Optional(
+    Type.Array(
+      Type.Object({
+        start: Type.Integer({ description: 'Where in the body (UTF-16 code units) it starts.' }),
+        end: Type.Integer({ description: 'Where it ends (exclusive).' }),
+        term: Type.String({ description: 'The list entry that matched.' }),
+      }),
+      { description: 'For term reasons: what in the body matched.' },
+    ),
+  ),
+});
 
 export const CommentSchema = Type.Object(
   {
@@ -54,12 +72,20 @@ export const CommentSchema = Type.Object(
         'Pingbacks and trackbacks (imported from WordPress) say that another page links here: ' +
         'the author is that page, by its title and address.',
     }),
+    reasons: Type.Optional(
+      Type.Array(ReasonSchema, {
+        description:
+          'Why moderation held, rejected or flagged it: shown to moderators, and to the author ' +
+          'when their own comment is not published.',
+      }),
+    ),
+    flagged: Type.Optional(
+      Type.Boolean({ description: 'Moderators only: it waits for a moderator’s look.' }),
+    ),
   },
   { description: 'A comment as the public (or, for held ones, a moderator) sees it.' },
 );
 export type PresentedComment = Static<typeof CommentSchema>;
-
-export const ReasonSchema = Type.Object({ code: Type.String(), message: Type.String() });
 
 export function presentThread(thread: Thread): PresentedThread {
   return {
@@ -96,7 +122,28 @@ export function presentComment(comment: Comment): PresentedComment {
 }
 
 export function presentReasons(reasons: Reason[]): Reason[] {
-  return reasons.map(({ code, message }) => ({ code, message }));
+  return reasons.map(({ code, message, matches }) => ({
+    code,
+    message,
+    ...(matches ? { matches: matches.map(({ start, end, term }) => ({ start, end, term })) } : {}),
+  }));
+}
+
+/** A comment as moderators see it: with why moderation held it and whether it waits for them. */
+export function presentCommentToModerator(comment: Comment): PresentedComment {
+  return {
+    ...presentComment(comment),
+    reasons: presentReasons(comment.reasons),
+    flagged: comment.flagged,
+  };
+}
+
+/** A comment as its author sees it: when it is not published, with the reasons why. */
+export function presentCommentToAuthor(comment: Comment): PresentedComment {
+  const presented = presentComment(comment);
+  return comment.status === 'approved' || comment.status === 'deleted'
+    ? presented
+    : { ...presented, reasons: presentReasons(comment.reasons) };
 }
 
 // --- cursors -------------------------------------------------------------------------------

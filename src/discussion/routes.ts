@@ -9,7 +9,13 @@ import { Type } from 'typebox';
 import { requirePermission } from '../accounts/auth.js';
 import { can } from '../accounts/model.js';
 import type { AccountsContext } from '../accounts/service.js';
-import { BadRequestError, NotFoundError, UnprocessableError } from '../platform/errors.js';
+import type { Moderator } from '../moderation/context.js';
+import {
+  BadRequestError,
+  NotFoundError,
+  UnauthenticatedError,
+  UnprocessableError,
+} from '../platform/errors.js';
 import { ifNoneMatchHolds } from '../platform/http/conditional.js';
 import { ErrorResponse } from '../platform/http/schemas.js';
 import type { HttpServer, SharedRateLimit } from '../platform/http/server.js';
@@ -25,6 +31,8 @@ import {
   decodeCursor,
   encodeCursor,
   presentComment,
+  presentCommentToAuthor,
+  presentCommentToModerator,
   presentReasons,
   presentThread,
 } from './presenters.js';
@@ -45,6 +53,16 @@ export interface DiscussionRoutesDeps {
    * discussion never reads the statements table.
    */
   resolveStatementThread: (siteId: string, slug: string) => Promise<string | undefined>;
+  /**
+   * Closes or opens a thread for a moderator. Moderation does it, so that it is in the audit log
+   * like every other moderator action.
+   */
+  setThreadStatus: (input: {
+    siteId: string;
+    threadId: string;
+    status: 'open' | 'closed';
+    actor: Moderator;
+  }) => Promise<unknown>;
   /**
    * The limit on new comments per client address, shared with the statement page's and the
    * embed's comment forms (`sharedRateLimit`).
@@ -267,7 +285,7 @@ export async function registerDiscussionRoutes(
         const page = comments.slice(0, limit);
         const last = page.at(-1);
         return {
-          items: page.map(presentComment),
+          items: page.map(includeHidden ? presentCommentToModerator : presentComment),
           nextCursor: comments.length > limit && last ? encodeCursor(last.path) : null,
         };
       },
@@ -340,7 +358,7 @@ export async function registerDiscussionRoutes(
         },
       },
       async (request) =>
-        presentComment(
+        presentCommentToAuthor(
           await service.editComment(ctx, {
             commentId: request.params.commentId,
             body: request.body.body,
@@ -411,10 +429,18 @@ export async function registerDiscussionRoutes(
           },
           preHandler: moderate,
         },
-        async (request) =>
-          presentThread(
-            await service.setThreadStatus(ctx, { threadId: request.params.threadId, status }),
-          ),
+        async (request) => {
+          const member = request.member;
+          // `moderate` has let only members with `comments.moderate` through.
+          if (!member) throw new UnauthenticatedError('Sign in to moderate.', 'not-signed-in');
+          await deps.setThreadStatus({
+            siteId: deps.siteId(),
+            threadId: request.params.threadId,
+            status,
+            actor: { accountId: member.id, name: member.displayName },
+          });
+          return presentThread(await service.getThread(ctx, request.params.threadId));
+        },
       );
     }
 

@@ -17,8 +17,15 @@ import {
 } from '../platform/errors.js';
 import type { Ids } from '../platform/ids.js';
 import { hashToken, safeEqual } from '../platform/ids.js';
-import { judgeComment } from '../moderation/model.js';
 import type { CommentUnderReview, Decision, Verdict } from '../moderation/model.js';
+import { NO_HISTORY } from '../moderation/model.js';
+import type {
+  CommentModeration,
+  CommentStatusChange,
+  CommentStatusChanged,
+  ModeratedComments,
+  SharedTransaction,
+} from '../moderation/ports.js';
 import { renderMarkdown } from './markdown.js';
 import type { CommentOrigin, CommentSort, CommentStatus, DiscussionSettings } from './model.js';
 import {
@@ -43,6 +50,7 @@ import type { ReplyNotificationState, ReplySubscriptionSettings } from './notifi
 import {
   COMMENTS_TOPIC,
   endSubscriptionOfComment,
+  isConfirmedAddress,
   requireSubscribable,
   subscribeToReplies,
 } from './notifications.js';
@@ -57,14 +65,9 @@ export interface DiscussionContext {
   settings: DiscussionSettings;
   /** Reply notifications by e-mail; without it (or with it disabled) `notifyReplies` is refused. */
   replyNotifications?: ReplySubscriptionSettings;
-  /**
-   * The moderation verdict every new comment and every edit gets (moderation's `judgeComment` by
-   * default).
-   */
-  judge?: CommentJudge;
+  /** The verdict every new comment and every edit gets, and the audit log of it. */
+  moderation: CommentModeration;
 }
-
-export type CommentJudge = (comment: CommentUnderReview) => Verdict;
 
 const STATUS_OF: Record<Decision, CommentStatus> = {
   approve: 'approved',
@@ -153,6 +156,8 @@ export interface PostCommentInput {
    * was (gaps allowed) instead of the next one; it must be above every number the thread has.
    */
   number?: number;
+  /** For imports: the status the comment had where it came from (default approved). */
+  status?: CommentStatus;
   /**
    * "E-mail me replies" (form field `notifyReplies=on`, JSON `notifyReplies: true`): needs an
    * author e-mail and a site that can send mail, or the comment is refused before anything is
@@ -242,9 +247,27 @@ export async function postComment(
   requireValidBody(input.body, ctx, origin);
   if (input.notifyReplies) requireSubscribable(ctx.replyNotifications, author.email);
   if (input.number !== undefined) requireImportedNumber(input, origin);
+  if (input.status !== undefined && origin === 'local') {
+    throw new BadRequestError(
+      'Only imported comments keep a status of their own; new ones are judged by moderation.',
+      'status-not-allowed',
+    );
+  }
   let replyNotifications: ReplyNotificationState | undefined;
   const html = renderMarkdown(input.body);
   const editToken = author.accountId || origin !== 'local' ? undefined : ctx.ids.token('bse_');
+  // Outside classifiers are slow and remote: asked before the transaction, never inside it.
+  const classifier =
+    origin === 'local'
+      ? await ctx.moderation.consult({
+          body: input.body,
+          authorName: author.name,
+          authorEmail: author.email,
+          authorUrl: author.url,
+          ipHash: input.ipHash,
+          origin,
+        })
+      : undefined;
 
   const { comment, version } = await inTransaction(ctx.db, async (trx) => {
     const now = input.createdAt ?? ctx.clock.now();
@@ -254,15 +277,16 @@ export async function postComment(
     if (thread.status === 'closed' && origin === 'local') {
       throw new ConflictError('This discussion is closed to new comments.', 'thread-closed');
     }
-    const verdict = (ctx.judge ?? judgeComment)({
+    const review = await underReview(ctx, trx, {
+      thread,
       body: input.body,
-      authorName: author.name,
-      authorEmail: author.email,
-      authorAccountId: author.accountId,
-      threadStatus: thread.status,
+      author,
+      ipHash: input.ipHash,
       origin,
       now,
     });
+    const verdict = await ctx.moderation.judge(shared(trx), review, classifier);
+    const { status, flagged } = judgedStatus(verdict, origin, input.status);
 
     let parent: Comment | undefined;
     if (input.parentId !== undefined) {
@@ -287,7 +311,6 @@ export async function postComment(
       parent = effectiveParent(requested, ancestors, ctx.settings.maxDepth);
     }
 
-    const status = STATUS_OF[verdict.decision];
     const change = { publicDelta: isPublicStatus(status) ? 1 : 0, now };
     // A new top-level comment takes its number and bumps the thread in one UPDATE.
     let bumped: number | undefined;
@@ -316,6 +339,7 @@ export async function postComment(
       html,
       status,
       reasons: verdict.reasons,
+      flagged,
       origin,
       externalId: input.externalId,
       editTokenHash: editToken ? hashToken(editToken) : undefined,
@@ -323,6 +347,18 @@ export async function postComment(
       editedAt: undefined,
     };
     await store.insertComment(trx, created, input.ipHash);
+    // Every decision of the rules is in the audit log; of an import's, only what it flagged.
+    if (origin === 'local' || flagged) {
+      await ctx.moderation.record(shared(trx), {
+        siteId: thread.siteId,
+        commentId: created.id,
+        threadId: thread.id,
+        source: origin === 'local' ? 'rules' : 'import',
+        verdict,
+        statusAfter: status,
+        flagged,
+      });
+    }
     if (input.notifyReplies && ctx.replyNotifications && author.email !== undefined) {
       replyNotifications = await subscribeToReplies(trx, ctx.replyNotifications, {
         id: ctx.ids.id(),
@@ -353,6 +389,84 @@ function requireImportedNumber(input: PostCommentInput, origin: CommentOrigin): 
       'number-out-of-range',
     );
   }
+}
+
+/** The transaction as moderation sees it: the same one, read as its own tables. */
+const shared = (trx: DiscussionDb): SharedTransaction => trx as unknown as SharedTransaction;
+
+/** The history look-ups' author: the account, else the e-mail, else the address. */
+function authorKey(author: CommentAuthor, ipHash: string | undefined): store.AuthorKey | undefined {
+  if (author.accountId !== undefined)
+    return { column: 'author_account_id', value: author.accountId };
+  if (author.email !== undefined) return { column: 'author_email', value: author.email };
+  if (ipHash !== undefined) return { column: 'ip_hash', value: ipHash };
+  return undefined;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Everything moderation's rules may look at, gathered in the posting transaction: the thread, the
+ * author's history (imports have none that means anything: they are judged on their words alone).
+ */
+async function underReview(
+  ctx: DiscussionContext,
+  trx: DiscussionDb,
+  input: {
+    thread: Thread;
+    body: string;
+    author: CommentAuthor;
+    ipHash: string | undefined;
+    origin: CommentOrigin;
+    now: Date;
+    isEdit?: boolean;
+  },
+): Promise<CommentUnderReview> {
+  const { thread, author } = input;
+  const history =
+    input.origin === 'local'
+      ? {
+          ...(await store.readAuthorHistory(trx, {
+            author: authorKey(author, input.ipHash),
+            ipHash: input.ipHash,
+            body: input.body,
+            since: new Date(input.now.getTime() - MINUTE),
+          })),
+          emailVerified:
+            author.email !== undefined && ctx.replyNotifications !== undefined
+              ? await isConfirmedAddress(trx, ctx.replyNotifications.secret, author.email)
+              : false,
+        }
+      : NO_HISTORY;
+  return {
+    siteId: thread.siteId,
+    threadId: thread.id,
+    body: input.body,
+    authorName: author.name,
+    authorEmail: author.email,
+    authorAccountId: author.accountId,
+    authorUrl: author.url,
+    ipHash: input.ipHash,
+    threadStatus: thread.status,
+    origin: input.origin,
+    isEdit: input.isEdit ?? false,
+    history,
+    now: input.now,
+  };
+}
+
+/**
+ * The status a judged comment is stored with. New comments take the verdict's; imported ones keep
+ * the status they had where they came from, and what the rules would have held is flagged for a
+ * moderator instead.
+ */
+function judgedStatus(
+  verdict: Verdict,
+  origin: CommentOrigin,
+  importedStatus: CommentStatus | undefined,
+): { status: CommentStatus; flagged: boolean } {
+  if (origin === 'local') return { status: STATUS_OF[verdict.decision], flagged: false };
+  return { status: importedStatus ?? 'approved', flagged: verdict.decision !== 'approve' };
 }
 
 async function takeImportedNumber(trx: DiscussionDb, thread: Thread, number: number) {
@@ -438,19 +552,38 @@ export async function editComment(
       html: comment.html,
       replacedAt: now,
     });
-    const verdict = (ctx.judge ?? judgeComment)({
+    if (!thread)
+      throw new NotFoundError(`There is no thread ${comment.threadId}.`, 'thread-not-found');
+    const review = await underReview(ctx, trx, {
+      thread,
       body: input.body,
-      authorName: comment.authorName,
-      authorEmail: comment.authorEmail,
-      authorAccountId: comment.authorAccountId,
-      threadStatus: thread?.status ?? 'open',
+      author: {
+        accountId: comment.authorAccountId,
+        name: comment.authorName,
+        email: comment.authorEmail,
+        url: comment.authorUrl,
+      },
+      ipHash: undefined,
       origin: 'local',
       now,
+      isEdit: true,
     });
+    const verdict = await ctx.moderation.judge(shared(trx), review, undefined);
     const status = statusAfterEdit(comment.status, STATUS_OF[verdict.decision]);
     const reasons = status === comment.status ? comment.reasons : verdict.reasons;
     const changed = { body: input.body, html, status, reasons, editedAt: now };
     await store.updateCommentBody(trx, { id: comment.id, ...changed });
+    if (status !== comment.status) {
+      await ctx.moderation.record(shared(trx), {
+        siteId: thread.siteId,
+        commentId: comment.id,
+        threadId: thread.id,
+        source: 'rules',
+        verdict,
+        statusAfter: status,
+        flagged: comment.flagged,
+      });
+    }
     const publicDelta = Number(isPublicStatus(status)) - Number(isPublicStatus(comment.status));
     const bumped = await store.bumpThread(trx, comment.threadId, publicDelta, now);
     return { updated: { ...comment, ...changed }, version: bumped };
@@ -501,36 +634,78 @@ export async function deleteComment(
 
 // --- closing -------------------------------------------------------------------------------
 
-/**
- * Closes a thread to new comments (and edits), or opens it again. A change bumps the version, so
- * cached pages and ETags change with it; asking for the status a thread already has changes
- * nothing. Who may do this is the route's business (`comments.moderate`).
- */
-export async function setThreadStatus(
+/** Closes or opens a thread in the caller's transaction; announcing is the caller's, after it. */
+async function changeThreadStatus(
   ctx: DiscussionContext,
+  trx: DiscussionDb,
   input: { threadId: string; status: Thread['status'] },
-): Promise<Thread> {
-  const { thread, changed } = await ctx.db.transaction().execute(async (trx) => {
-    const current = await store.findThread(trx, input.threadId);
-    if (!current)
-      throw new NotFoundError(`There is no thread ${input.threadId}.`, 'thread-not-found');
-    if (current.status === input.status) return { thread: current, changed: false };
-    const now = ctx.clock.now();
-    await store.setThreadStatus(trx, current.id, input.status);
-    const version = await store.bumpThread(trx, current.id, 0, now);
-    return {
-      thread: { ...current, status: input.status, version, updatedAt: now },
-      changed: true,
-    };
-  });
-  if (changed) {
-    await ctx.bus.publish({
-      type: input.status === 'closed' ? 'thread.closed' : 'thread.opened',
-      topic: `thread:${thread.id}`,
-      payload: { threadId: thread.id, status: thread.status, version: thread.version },
-    });
+): Promise<{ thread: Thread; statusBefore: Thread['status']; announce(): Promise<void> }> {
+  const current = await store.findThread(trx, input.threadId);
+  if (!current)
+    throw new NotFoundError(`There is no thread ${input.threadId}.`, 'thread-not-found');
+  if (current.status === input.status) {
+    return { thread: current, statusBefore: current.status, announce: () => Promise.resolve() };
   }
-  return thread;
+  const now = ctx.clock.now();
+  await store.setThreadStatus(trx, current.id, input.status);
+  const version = await store.bumpThread(trx, current.id, 0, now);
+  const thread: Thread = { ...current, status: input.status, version, updatedAt: now };
+  return {
+    thread,
+    statusBefore: current.status,
+    announce: () =>
+      ctx.bus.publish({
+        type: input.status === 'closed' ? 'thread.closed' : 'thread.opened',
+        topic: `thread:${thread.id}`,
+        payload: { threadId: thread.id, status: thread.status, version },
+      }),
+  };
+}
+
+// --- moderation's decisions ------------------------------------------------------------------
+
+/**
+ * What moderation may do to comments and threads, in its own transaction (so that a decision and
+ * its audit entry commit together); every change bumps the thread and reaches live readers.
+ */
+export function moderatedComments(ctx: DiscussionContext): ModeratedComments {
+  return {
+    async setStatus(db, change) {
+      return changeCommentStatus(ctx, db as unknown as DiscussionDb, change);
+    },
+    async setThreadStatus(db, input) {
+      return changeThreadStatus(ctx, db as unknown as DiscussionDb, input);
+    },
+  };
+}
+
+async function changeCommentStatus(
+  ctx: DiscussionContext,
+  trx: DiscussionDb,
+  change: CommentStatusChange,
+): Promise<CommentStatusChanged> {
+  const comment = await requireComment(trx, change.commentId);
+  await store.updateCommentStatus(trx, {
+    id: comment.id,
+    status: change.status,
+    flagged: change.flagged,
+    reasons: change.reasons,
+  });
+  const publicDelta =
+    Number(isPublicStatus(change.status)) - Number(isPublicStatus(comment.status));
+  const version = await store.bumpThread(trx, comment.threadId, publicDelta, ctx.clock.now());
+  const updated: Comment = {
+    ...comment,
+    status: change.status,
+    flagged: change.flagged,
+    reasons: change.reasons ?? comment.reasons,
+  };
+  return {
+    threadId: comment.threadId,
+    statusBefore: comment.status,
+    statusAfter: change.status,
+    announce: () => announce(ctx, 'comment.moderated', updated, version),
+  };
 }
 
 // --- reading -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /** The SQL of discussions. Rows are mapped to domain types here and nowhere else. */
 import type { Generated, Kysely, Selectable } from 'kysely';
+import type { VerdictReason } from '../moderation/model.js';
 import type { CommentKind, CommentOrigin, CommentStatus } from './model.js';
 
 export interface ThreadsTable {
@@ -42,6 +43,8 @@ export interface CommentsTable {
   created_at: string;
   edited_at: string | null;
   kind: Generated<string>; // 'comment' unless given (imports)
+  /** 1 while a moderator should look at it whatever its status (flagged on import). */
+  flagged: number;
 }
 
 export interface CommentEditsTable {
@@ -76,10 +79,8 @@ export interface Thread {
   updatedAt: Date;
 }
 
-export interface Reason {
-  code: string;
-  message: string;
-}
+/** Why moderation held (or flagged) a comment: moderation's reasons, as stored. */
+export type Reason = VerdictReason;
 
 export interface Comment {
   id: string;
@@ -98,6 +99,8 @@ export interface Comment {
   html: string;
   status: CommentStatus;
   reasons: Reason[];
+  /** Waits for a moderator although its status says otherwise (flagged on import). */
+  flagged: boolean;
   origin: CommentOrigin;
   externalId: string | undefined;
   editTokenHash: string | undefined;
@@ -145,6 +148,7 @@ function toComment(row: Pick<Selectable<CommentsTable>, CommentColumn>): Comment
     html: row.html,
     status: row.status as CommentStatus,
     reasons: JSON.parse(row.reasons) as Reason[],
+    flagged: Number(row.flagged) === 1,
     origin: row.origin as CommentOrigin,
     externalId: orUndefined(row.external_id),
     editTokenHash: orUndefined(row.edit_token_hash),
@@ -188,6 +192,7 @@ const commentColumns = [
   'html',
   'status',
   'reasons',
+  'flagged',
   'origin',
   'external_id',
   'edit_token_hash',
@@ -322,7 +327,7 @@ export async function setThreadStatus(
   db: DiscussionDb,
   threadId: string,
   status: 'open' | 'closed',
-) {
+): Promise<void> {
   await db.updateTable('threads').set({ status }).where('id', '=', threadId).execute();
 }
 
@@ -363,6 +368,7 @@ export async function insertComment(
       html: comment.html,
       status: comment.status,
       reasons: JSON.stringify(comment.reasons),
+      flagged: comment.flagged ? 1 : 0,
       origin: comment.origin,
       external_id: comment.externalId ?? null,
       ip_hash: ipHash ?? null,
@@ -521,4 +527,97 @@ export async function markCommentDeleted(
     .where('id', '=', id)
     .execute();
   await db.deleteFrom('comment_edits').where('comment_id', '=', id).execute();
+}
+
+/** A moderator's decision: the comment's status, whether it still waits, and (maybe) its reasons. */
+export async function updateCommentStatus(
+  db: DiscussionDb,
+  change: { id: string; status: CommentStatus; flagged: boolean; reasons?: Reason[] },
+): Promise<void> {
+  await db
+    .updateTable('comments')
+    .set({
+      status: change.status,
+      flagged: change.flagged ? 1 : 0,
+      ...(change.reasons ? { reasons: JSON.stringify(change.reasons) } : {}),
+    })
+    .where('id', '=', change.id)
+    .execute();
+}
+
+// --- author history ------------------------------------------------------------------------
+
+/** Who wrote a comment, as the history look-ups see it: account, else e-mail, else address. */
+export type AuthorKey =
+  | { column: 'author_account_id'; value: string }
+  | { column: 'author_email'; value: string }
+  | { column: 'ip_hash'; value: string };
+
+/** The most earlier comments counted; moderation only needs "none", "some" and "many". */
+const HISTORY_COUNT_CAP = 100;
+
+/**
+ * What moderation's rules ask of an author's past, in three small indexed reads: earlier approved
+ * and rejected comments (counted up to a cap), whether this body was posted before, and how many
+ * comments came in the last minute from the author and from the address.
+ */
+export async function readAuthorHistory(
+  db: DiscussionDb,
+  input: { author: AuthorKey | undefined; ipHash: string | undefined; body: string; since: Date },
+): Promise<{
+  approved: number;
+  rejected: number;
+  sameBodyBefore: boolean;
+  lastMinuteByAuthor: number;
+  lastMinuteByAddress: number;
+}> {
+  const since = input.since.toISOString();
+  const countCapped = async (
+    key: AuthorKey,
+    where: (query: ReturnType<typeof fromAuthor>) => ReturnType<typeof fromAuthor>,
+  ): Promise<number> => {
+    const rows = await where(fromAuthor(db, key)).select('id').limit(HISTORY_COUNT_CAP).execute();
+    return rows.length;
+  };
+  const author = input.author;
+  if (!author) {
+    const byAddress = input.ipHash
+      ? await countCapped({ column: 'ip_hash', value: input.ipHash }, (q) =>
+          q.where('created_at', '>', since),
+        )
+      : 0;
+    return {
+      approved: 0,
+      rejected: 0,
+      sameBodyBefore: false,
+      lastMinuteByAuthor: 0,
+      lastMinuteByAddress: byAddress,
+    };
+  }
+  // An address is not a person: what was approved from it says nothing of who writes now.
+  const known = author.column !== 'ip_hash';
+  const [approved, rejected, sameBody, lastMinuteByAuthor, lastMinuteByAddress] = await Promise.all(
+    [
+      known ? countCapped(author, (q) => q.where('status', '=', 'approved')) : 0,
+      known ? countCapped(author, (q) => q.where('status', 'in', ['rejected', 'spam'])) : 0,
+      fromAuthor(db, author).where('body', '=', input.body).select('id').limit(1).execute(),
+      countCapped(author, (q) => q.where('created_at', '>', since)),
+      input.ipHash
+        ? countCapped({ column: 'ip_hash', value: input.ipHash }, (q) =>
+            q.where('created_at', '>', since),
+          )
+        : Promise.resolve(0),
+    ],
+  );
+  return {
+    approved,
+    rejected,
+    sameBodyBefore: sameBody.length > 0,
+    lastMinuteByAuthor,
+    lastMinuteByAddress,
+  };
+}
+
+function fromAuthor(db: DiscussionDb, key: AuthorKey) {
+  return db.selectFrom('comments').where(key.column, '=', key.value);
 }

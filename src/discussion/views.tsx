@@ -287,6 +287,8 @@ function CommentItem(props: {
       actions.removable.has(comment.id) ||
       removeProblem !== undefined);
   const own = actions.own.has(comment.id);
+  // The same for every viewer (no per-user state), so the shared cached rendering keeps it.
+  const canReport = comment.status === 'approved';
   return (
     <li class={classes} id={anchor}>
       <article class="comment-card">
@@ -325,7 +327,7 @@ function CommentItem(props: {
             {targeted.message}
           </p>
         )}
-        {(canReply || canEdit || canRemove) && (
+        {(canReply || canEdit || canRemove || canReport) && (
           <div class="comment-actions">
             {canReply && <ReplyBox comment={comment} settings={settings} problem={replyProblem} />}
             {canEdit && (
@@ -339,6 +341,7 @@ function CommentItem(props: {
             {canRemove && (
               <RemoveBox comment={comment} settings={settings} problem={removeProblem} own={own} />
             )}
+            {canReport && <ReportLink comment={comment} settings={settings} />}
           </div>
         )}
       </article>
@@ -465,6 +468,24 @@ function RemoveBox(props: {
 /** A pingback or trackback: another page that links here, named by its title. */
 function isLinkback(comment: Comment): boolean {
   return comment.kind === 'pingback' || comment.kind === 'trackback';
+}
+
+/**
+ * "Report", to the report form (moderation's page). From the embed's frame it opens in a new
+ * tab: the form's page may not be framed.
+ */
+function ReportLink({ comment, settings }: { comment: Comment; settings: FormSettings }) {
+  const framed = settings.basePath.startsWith('/embed/');
+  return (
+    <a
+      class="comment-report"
+      href={`/comments/${encodeURIComponent(comment.id)}/report`}
+      rel={framed ? 'nofollow noopener' : 'nofollow'}
+      target={framed ? '_blank' : undefined}
+    >
+      Report<span class="visually-hidden"> the comment by {comment.authorName}</span>
+    </a>
+  );
 }
 
 function Author({ comment }: { comment: Comment }) {

@@ -10,6 +10,7 @@
  * everything in the one transaction and rolls it back at the end, so that it sees exactly what the
  * import would do — on SQLite it holds the write lock while it runs.
  */
+import type { VerdictReason } from '../moderation/model.js';
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { ImportedComment, ImportOutcome } from '../discussion/bulk-import.js';
 import { importComments, tidyImportedAuthor } from '../discussion/bulk-import.js';
@@ -42,7 +43,7 @@ export interface ImportContext {
 /** What the moderation rules say of an imported comment, in review mode: flag it, never refuse it. */
 export type ReviewHook = (comment: CommentForReview) => {
   flagged: boolean;
-  reasons: { code: string; message: string }[];
+  reasons: VerdictReason[];
 };
 
 export interface CommentForReview {
@@ -315,6 +316,7 @@ export class ImportSession {
     });
     if (review?.flagged) {
       comment.reasons = [...(comment.reasons ?? []), ...review.reasons];
+      comment.flagged = true;
       meta.flagged = true;
     }
     this.queue.push({ comment, meta });

@@ -34,11 +34,21 @@ export interface Config {
    * statements at all (the first start); false starts empty.
    */
   demoContent: boolean;
+  /** An Akismet-compatible spam classifier (CLASSIFIER_URL and CLASSIFIER_KEY); off when unset. */
+  classifier: ClassifierConfig | undefined;
+  /** CLASSIFIER_TIMEOUT_MS: how long a comment waits for the classifier before it is held. */
+  classifierTimeoutMs: number;
   /**
    * IP_HASH_SALT_DAYS (default 90): how many days one salt of the stored address hashes lasts (see
    * platform/address-hash.ts).
    */
   ipHashSaltDays: number;
+}
+
+export interface ClassifierConfig {
+  /** The service's base, e.g. https://rest.akismet.com/1.1/ (always ending in `/`). */
+  url: URL;
+  key: string;
 }
 
 export class ConfigError extends Error {
@@ -80,12 +90,69 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       20,
     ),
     demoContent: parseSwitch('DEMO_CONTENT', env.DEMO_CONTENT, true),
+    classifier: parseClassifier(env.CLASSIFIER_URL, env.CLASSIFIER_KEY),
+    classifierTimeoutMs: parseTimeoutMs(env.CLASSIFIER_TIMEOUT_MS),
     ipHashSaltDays: parsePositiveInt(
       'IP_HASH_SALT_DAYS',
       env.IP_HASH_SALT_DAYS,
       DEFAULT_ADDRESS_SALT_DAYS,
     ),
   };
+}
+
+function parseClassifier(
+  rawUrl: string | undefined,
+  rawKey: string | undefined,
+): ClassifierConfig | undefined {
+  const value = nonEmpty(rawUrl);
+  const key = nonEmpty(rawKey);
+  if (value === undefined) {
+    if (key !== undefined) {
+      throw new ConfigError(
+        'CLASSIFIER_KEY',
+        'is set but CLASSIFIER_URL is not; set both to use a spam classifier (e.g. CLASSIFIER_URL=https://rest.akismet.com/1.1), or neither',
+      );
+    }
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      'CLASSIFIER_URL',
+      `"${value}" is not a URL; use the service's API base, e.g. https://rest.akismet.com/1.1`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(
+      'CLASSIFIER_URL',
+      `must start with http:// or https://, not ${url.protocol}//`,
+    );
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(
+      'CLASSIFIER_URL',
+      'must not contain a query string, a fragment or credentials; put the key in CLASSIFIER_KEY',
+    );
+  }
+  if (key === undefined) {
+    throw new ConfigError('CLASSIFIER_KEY', 'must be set when CLASSIFIER_URL is (the API key)');
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return { url, key };
+}
+
+function parseTimeoutMs(raw: string | undefined): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return 2000;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 60_000) {
+    throw new ConfigError(
+      'CLASSIFIER_TIMEOUT_MS',
+      `"${value}" is not a number of milliseconds from 1 to 60000`,
+    );
+  }
+  return Number(value);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

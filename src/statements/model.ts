@@ -1,7 +1,8 @@
 /**
- * The rules of statements (first cut: published statements that a discussion hangs on): how a
- * slug is made from a title and kept unique, what a publishable statement needs, and the list
- * cursor. Pure functions; no I/O.
+ * The rules of statements: how a slug is made from a title and kept unique, what a statement's
+ * fields need, and the list cursor. Pure functions; no I/O. The rest of the model is split by
+ * subject: revisions.ts (normalisation, content hash, paragraphs), diffs.ts, clearance.ts,
+ * lifecycle.ts, provenance.ts and signatures-model.ts.
  */
 import { createHash } from 'node:crypto';
 
@@ -111,8 +112,14 @@ export function tidyDraft<T extends StatementDraft>(draft: T): T {
   };
 }
 
-/** The first thing wrong with a (tidied) draft, or undefined when it can be published. */
-export function statementProblem(draft: StatementDraft): StatementProblem | undefined {
+/**
+ * The first thing wrong with a (tidied) draft, or undefined when it can be published. With
+ * `{ draft: true }` an empty body is allowed: a draft may be saved before it has any text.
+ */
+export function statementProblem(
+  draft: StatementDraft,
+  options: { draft?: boolean } = {},
+): StatementProblem | undefined {
   const tooLong = (field: keyof typeof STATEMENT_LIMITS) => {
     const value = draft[field];
     const { max, code, label } = STATEMENT_LIMITS[field];
@@ -123,8 +130,7 @@ export function statementProblem(draft: StatementDraft): StatementProblem | unde
     };
   };
   if (draft.title === '') return { code: 'title-missing', message: 'Give the statement a title.' };
-  if (draft.body.trim() === '')
-    return { code: 'body-empty', message: 'The statement has no text: write its body first.' };
+  if (draft.body.trim() === '' && options.draft !== true) return bodyEmpty;
   if (draft.authorName === '')
     return { code: 'author-name-missing', message: 'Name the statement’s author.' };
   if (draft.slug !== undefined && !isValidSlug(draft.slug)) {
@@ -142,6 +148,69 @@ export function statementProblem(draft: StatementDraft): StatementProblem | unde
   );
 }
 
+/** What publishing a statement without text is refused with. */
+export const bodyEmpty: StatementProblem = {
+  code: 'body-empty',
+  message: 'The statement has no text: write its body first.',
+};
+
+const correctionDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** The public note of a correction: "Corrected on 20 November 2015: the date of the attack." */
+export function correctionWording(correctedAt: Date, note: string | undefined): string {
+  const on = `Corrected on ${correctionDate.format(correctedAt)}`;
+  return note ? `${on}: ${note}` : on;
+}
+
+/** Limits of the other free-text fields of statements, in characters. */
+export const TEXT_LIMITS = {
+  eventName: 200,
+  /** A revision's note, a correction's note, a withdrawal's reason, a decision's comment. */
+  note: 1000,
+  internalComment: 10_000,
+} as const;
+
+const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** Whether `date` is a real calendar date written `YYYY-MM-DD`. */
+export function isIsoDate(date: string): boolean {
+  if (!ISO_DATE.test(date)) return false;
+  return new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+}
+
+/** The first thing wrong with the event a statement answers, or undefined. */
+export function eventProblem(event: {
+  eventName?: string;
+  eventDate?: string;
+}): StatementProblem | undefined {
+  if (event.eventName !== undefined && event.eventName.length > TEXT_LIMITS.eventName)
+    return {
+      code: 'event-name-too-long',
+      message: `The event's name is longer than ${TEXT_LIMITS.eventName} characters.`,
+    };
+  if (event.eventDate !== undefined && !isIsoDate(event.eventDate))
+    return {
+      code: 'invalid-event-date',
+      message: `"${event.eventDate}" is not a date: write it as YYYY-MM-DD (e.g. 2015-11-13).`,
+    };
+  return undefined;
+}
+
+/** A note (revision, correction, withdrawal, decision) that is too long, or undefined. */
+export function noteProblem(
+  note: string | undefined,
+  what: string,
+  code = 'note-too-long',
+): StatementProblem | undefined {
+  if (note === undefined || note.length <= TEXT_LIMITS.note) return undefined;
+  return { code, message: `The ${what} is longer than ${TEXT_LIMITS.note} characters.` };
+}
+
 /** Published, and not scheduled for later. */
 export function isPublished(publishedAt: Date | undefined, now: Date): boolean {
   return publishedAt !== undefined && publishedAt.getTime() <= now.getTime();
@@ -149,7 +218,10 @@ export function isPublished(publishedAt: Date | undefined, now: Date): boolean {
 
 // --- the list cursor -----------------------------------------------------------------------
 
-/** Where a page of the newest-first list ends: the last item's publication time and id. */
+/**
+ * Where a page of a newest-first list ends: the last item's sort time (its publication in the
+ * public list, its last change in the admin list) and id.
+ */
 export interface ListCursor {
   publishedAt: Date;
   id: string;
@@ -184,6 +256,9 @@ export function statementStamp(statement: {
   authorName: string;
   clearanceNote: string | undefined;
   publishedAt: Date | undefined;
+  /** Bumped by every change: corrections, withdrawal, signing opened or closed, new signatories. */
+  updatedAt?: Date;
+  status?: string;
 }): string {
   return createHash('sha256')
     .update(
@@ -194,6 +269,8 @@ export function statementStamp(statement: {
         statement.authorName,
         statement.clearanceNote ?? '',
         statement.publishedAt?.toISOString() ?? '',
+        statement.updatedAt?.toISOString() ?? '',
+        statement.status ?? '',
         statement.html,
       ].join('\u0000'),
     )

@@ -8,14 +8,24 @@ export function AdminShell(props: {
   children: ComponentChildren;
 }) {
   const nav = props.ctx.viewer?.adminNav ?? [];
-  const current = props.ctx.path.split('?')[0];
+  const current = props.ctx.path.split('?')[0] ?? '';
+  // The page itself, else the section it belongs to (the longest entry it lies under).
+  const hrefs = nav.map((item) => item.href);
+  const section = hrefs.includes(current)
+    ? undefined
+    : hrefs.filter((href) => current.startsWith(`${href}/`)).sort((a, b) => b.length - a.length)[0];
   return (
     <div class="admin">
       <nav class="admin-nav" aria-label="Admin">
         <ul>
           {nav.map((item) => (
             <li key={item.href}>
-              <a href={item.href} aria-current={item.href === current ? 'page' : undefined}>
+              <a
+                href={item.href}
+                aria-current={
+                  item.href === current ? 'page' : item.href === section ? 'true' : undefined
+                }
+              >
                 {item.label}
               </a>
             </li>

@@ -7,6 +7,10 @@ export interface HomeStatement {
   title: string;
   subtitle: string | undefined;
   publishedAt: Date;
+  /** The latest correction, if any. */
+  correctedAt?: Date;
+  /** Withdrawn statements stay listed, marked. */
+  withdrawnAt?: Date;
 }
 
 export function HomePage(props: {
@@ -16,6 +20,8 @@ export function HomePage(props: {
   olderHref?: string;
   /** False on the older pages, which say so instead of repeating the introduction. */
   isFirstPage?: boolean;
+  /** The Atom feed of statements. */
+  feedHref?: string;
 }) {
   const { ctx, statements } = props;
   const first = props.isFirstPage ?? true;
@@ -48,9 +54,17 @@ export function HomePage(props: {
                   </ItemHeading>
                   {statement.subtitle && <p class="statement-subtitle">{statement.subtitle}</p>}
                   <p class="statement-meta">
+                    {statement.withdrawnAt && (
+                      <>
+                        <span class="status status-withdrawn">Withdrawn</span>{' '}
+                      </>
+                    )}
                     <time dateTime={statement.publishedAt.toISOString()}>
                       {formatDate(statement.publishedAt)}
                     </time>
+                    {statement.correctedAt && !statement.withdrawnAt && (
+                      <> · corrected on {formatDate(statement.correctedAt)}</>
+                    )}
                   </p>
                 </article>
               </li>
@@ -62,6 +76,11 @@ export function HomePage(props: {
             <a href={props.olderHref} rel="next">
               Older statements
             </a>
+          </p>
+        )}
+        {props.feedHref && statements.length > 0 && (
+          <p class="muted">
+            <a href={props.feedHref}>Follow new statements (Atom feed)</a>
           </p>
         )}
       </section>

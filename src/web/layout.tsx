@@ -1,7 +1,7 @@
 /** The frame around every page: header with the site's name and navigation, main, footer. */
 import type { ComponentChildren } from 'preact';
 import type { AssetLinks } from './assets.js';
-import type { PageContext } from './page.js';
+import type { HeadMeta, PageContext } from './page.js';
 
 export function Layout(props: {
   title: string;
@@ -9,6 +9,7 @@ export function Layout(props: {
   ctx: PageContext | undefined;
   assets: AssetLinks | undefined;
   bodyClass?: string;
+  head?: HeadMeta;
   children: ComponentChildren;
 }) {
   const { ctx, assets } = props;
@@ -22,6 +23,7 @@ export function Layout(props: {
         <title>{fullTitle}</title>
         {/* No icon yet: an empty one stops browsers requesting /favicon.ico (a 404) on every page. */}
         <link rel="icon" href="data:," />
+        {props.head && <HeadTags head={props.head} />}
         {assets?.styles.map((href) => (
           <link rel="stylesheet" href={href} key={href} />
         ))}
@@ -49,6 +51,29 @@ export function Layout(props: {
         </footer>
       </body>
     </html>
+  );
+}
+
+/** A page's description, canonical address, feeds and Open Graph properties. */
+function HeadTags({ head }: { head: HeadMeta }) {
+  return (
+    <>
+      {head.description && <meta name="description" content={head.description} />}
+      {head.canonical && <link rel="canonical" href={head.canonical} />}
+      {head.robots && <meta name="robots" content={head.robots} />}
+      {head.alternates?.map((alternate) => (
+        <link
+          rel="alternate"
+          type={alternate.type}
+          href={alternate.href}
+          title={alternate.title}
+          key={alternate.href}
+        />
+      ))}
+      {head.openGraph?.map(([property, content]) => (
+        <meta property={property} content={content} key={`${property}=${content}`} />
+      ))}
+    </>
   );
 }
 

@@ -30,9 +30,22 @@ export interface PageContext {
   path: string;
 }
 
+/** What a page adds to `<head>` besides its title: for search engines, feed readers, link previews. */
+export interface HeadMeta {
+  description?: string;
+  /** The page's canonical address (a path, resolved against the page like every link). */
+  canonical?: string;
+  robots?: string;
+  /** E.g. the Atom feed: `{ type: 'application/atom+xml', href, title }`. */
+  alternates?: { type: string; href: string; title: string }[];
+  /** Open Graph properties in order, e.g. `['og:title', '…']` (a property may repeat). */
+  openGraph?: [property: string, content: string][];
+}
+
 export interface PageContent {
   title: string;
   body: (ctx: PageContext) => VNode;
+  head?: HeadMeta;
   /** Extra classes on <body>, e.g. the admin shell's. */
   bodyClass?: string;
   status?: number;
@@ -55,6 +68,7 @@ export function createPageRenderer(options: {
     body: ComponentChildren,
     ctx: PageContext | undefined,
     bodyClass?: string,
+    head?: HeadMeta,
   ) =>
     '<!doctype html>' +
     renderToString(
@@ -64,6 +78,7 @@ export function createPageRenderer(options: {
         ctx={ctx}
         assets={options.assets}
         bodyClass={bodyClass}
+        head={head}
       >
         {body}
       </Layout>,
@@ -86,7 +101,7 @@ export function createPageRenderer(options: {
     context,
     send(request, reply, content) {
       const ctx = context(request, reply);
-      const html = document(content.title, content.body(ctx), ctx, content.bodyClass);
+      const html = document(content.title, content.body(ctx), ctx, content.bodyClass, content.head);
       if (ctx.viewer) reply.header('cache-control', 'private, no-store');
       return reply
         .status(content.status ?? 200)

@@ -28,7 +28,13 @@ describe('permissions', () => {
     expect(can('moderator', 'comments.moderate')).toBe(true);
     expect(can('moderator', 'statements.write')).toBe(false);
     expect(can(undefined, 'admin.view')).toBe(false);
-    expect(permissionsOf('moderator')).toEqual(['admin.view', 'comments.moderate']);
+    expect(can('moderator', 'signatures.moderate')).toBe(true);
+    expect(can('author', 'signatures.moderate')).toBe(false);
+    expect(permissionsOf('moderator')).toEqual([
+      'admin.view',
+      'comments.moderate',
+      'signatures.moderate',
+    ]);
   });
 });
 

@@ -116,6 +116,7 @@ async function insertHeld(ctx: DiscussionContext, thread: Thread, status: Commen
     html: '<p>buy now</p>\n',
     status,
     reasons: [{ code: 'suspect-term', message: 'Contains a suspect term.' }],
+    flagged: false,
     origin: 'local',
     externalId: undefined,
     editTokenHash: undefined,

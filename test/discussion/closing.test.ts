@@ -97,6 +97,15 @@ describe.each(databaseKinds)('closing a thread on $name', (kind) => {
 
     const opened = await act('open', { authorization: moderator });
     expect(await opened.json()).toMatchObject({ status: 'open', version: before.version + 2 });
+    // Both are moderator actions in the audit log (closing twice changed nothing: logged once).
+    const audit = (await (
+      await fetch(`${server.url}/api/v1/moderation/audit`, {
+        headers: { authorization: moderator },
+      })
+    ).json()) as { items: { action: string; threadId: string; actor: { name: string } }[] };
+    expect(
+      audit.items.filter((entry) => entry.threadId === thread.id).map((entry) => entry.action),
+    ).toEqual(['open-thread', 'close-thread']);
     expect((await postComment('Open again')).status).toBe(201);
     expect(await (await new Browser(server.url).get(path)).text()).toContain(
       '<h3 id="comment-form-title">Add a comment</h3>',

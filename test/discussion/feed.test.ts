@@ -64,6 +64,7 @@ function buildComment(overrides: Partial<Comment> = {}): Comment {
     html: '<p>Well said.</p>\n',
     status: 'approved',
     reasons: [],
+    flagged: false,
     origin: 'local',
     externalId: undefined,
     editTokenHash: undefined,

@@ -73,6 +73,7 @@ function comment(overrides: Partial<Comment> = {}): Comment {
     html: '<p>hello</p>\n',
     status: 'approved',
     reasons: [],
+    flagged: false,
     origin: 'local',
     externalId: undefined,
     editTokenHash: 'secret-hash',

@@ -146,7 +146,7 @@ async function startServer(kind: DatabaseKind, env: Record<string, string>): Pro
     kind,
     clock,
     env: { BASE_URL, ...env },
-    judge: holdMarkedComments,
+    moderation: holdMarkedComments,
   });
   const { app } = await buildApp(base.runtime);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -65,6 +65,16 @@ const decode = (text: string) =>
 
 // --- pure rules of pages -------------------------------------------------------------------
 
+/** Closes a thread as moderation does (through discussion's side of the seam), announced. */
+async function closeThread(ctx: discussion.DiscussionContext, threadId: string) {
+  const port = discussion.moderatedComments(ctx);
+  const changed = await ctx.db
+    .transaction()
+    .execute((trx) => port.setThreadStatus(trx, { threadId, status: 'closed' }));
+  await changed.announce();
+  return discussion.getThread(ctx, threadId);
+}
+
 describe('pages of a thread', () => {
   it('hold whole top-level numbers: stable blocks oldest first, the newest block first', () => {
     expect(numbersOnPage(1, 'oldest', 450)).toEqual({ first: 1, last: 200 });
@@ -146,7 +156,7 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
 
   beforeEach(async () => {
     clock.set('2026-11-24T10:00:00Z');
-    server = await startTestServer({ kind, clock, judge: holdMarkedComments });
+    server = await startTestServer({ kind, clock, moderation: holdMarkedComments });
     ctx = statementsContext(server.runtime);
     ({ statement, thread } = await statements.publishStatement(
       ctx,
@@ -461,10 +471,7 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
     const anonymous = new Browser(server.url);
     await anonymous.get(path);
     const openEtag = (await anonymous.get(path)).headers.get('etag') ?? '';
-    const closed = await discussion.setThreadStatus(ctx.discussion, {
-      threadId: thread.id,
-      status: 'closed',
-    });
+    const closed = await closeThread(ctx.discussion, thread.id);
     expect(closed.version).toBe(thread.version + 2); // one comment, then closing
 
     // The copy from before closing is stale: closing bumped the version.
@@ -735,7 +742,7 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
       body: 'Before closing',
     });
     const id = /#comment-(.+)$/.exec(posted.headers.get('location') ?? '')?.[1] ?? '';
-    await discussion.setThreadStatus(ctx.discussion, { threadId: thread.id, status: 'closed' });
+    await closeThread(ctx.discussion, thread.id);
     const html = await (await browser.get(path)).text();
     expect(html).toContain('Comments are closed.');
     expect(cardOf(html, id)).not.toContain('/edit"');
@@ -980,7 +987,7 @@ describe('"E-mail me replies" on the statement page', () => {
     const port = (smtp.server.address() as AddressInfo).port;
     server = await startTestServer({
       env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
-      judge: holdMarkedComments,
+      moderation: holdMarkedComments,
     });
     const { statement } = await statements.publishStatement(
       statementsContext(server.runtime),

@@ -12,7 +12,7 @@ import { fixedClock } from '../../src/platform/clock.js';
 import type { BusEvent } from '../../src/platform/event-bus.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
-import { createTestRuntime, holdMarkedComments } from '../helpers/runtime.js';
+import { createTestRuntime, holdMarkedComments, lenientModeration } from '../helpers/runtime.js';
 import { editHistory } from './history.js';
 import { failure } from '../helpers/failure.js';
 
@@ -35,6 +35,7 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
       ids: runtime.ids,
       bus: runtime.bus,
       settings: DEFAULT_DISCUSSION_SETTINGS,
+      moderation: lenientModeration,
     };
     siteId = (await accounts.ensureSite(accountsContext(runtime), { name: 'Test' })).id;
     thread = await discussion.createThread(ctx, {
@@ -166,7 +167,7 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
   });
 
   it('judges every edit: a held edit takes the comment out of view and is announced', async () => {
-    const judged = { ...ctx, judge: holdMarkedComments };
+    const judged = { ...ctx, moderation: holdMarkedComments };
     const { comment, editToken } = await discussion.postComment(judged, {
       threadId: thread.id,
       author: { name: 'Ann' },
@@ -179,7 +180,7 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
       editor: { editToken },
     });
     expect(edited.status).toBe('pending');
-    expect(edited.reasons).toMatchObject([{ code: 'test-hold' }]);
+    expect(edited.reasons).toMatchObject([{ code: 'suspect-term', message: 'Held by the test.' }]);
     expect((await discussion.findComment(ctx, comment.id))?.status).toBe('pending');
     const after = await discussion.getThread(ctx, thread.id);
     expect(after.commentCount).toBe(0);
@@ -214,7 +215,7 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
   });
 
   it('keeps a removed hidden comment hidden, and forgets every version of a removed comment', async () => {
-    const judged = { ...ctx, judge: holdMarkedComments };
+    const judged = { ...ctx, moderation: holdMarkedComments };
     const held = await discussion.postComment(judged, {
       threadId: thread.id,
       author: { name: 'Ann' },
@@ -249,7 +250,7 @@ describe.each(databaseKinds)('discussion on $name', (kind) => {
   });
 
   it('refuses replies to comments readers cannot see, as if they did not exist', async () => {
-    const judged = { ...ctx, judge: holdMarkedComments };
+    const judged = { ...ctx, moderation: holdMarkedComments };
     const held = await discussion.postComment(judged, {
       threadId: thread.id,
       author: { name: 'Ann' },

@@ -68,8 +68,11 @@ describe('signing in through the browser', () => {
     const adminNav = page.getByRole('navigation', { name: 'Admin' });
     await expect(adminNav.getByRole('link').allTextContents()).resolves.toEqual([
       'Dashboard',
+      'Statements',
+      'Signatures',
       'Members',
       'Embedding',
+      'Moderation',
       'Your account',
     ]);
     await expect(

@@ -5,8 +5,7 @@ import { accountsContext, buildApp, closeRuntime, createRuntime } from '../../sr
 import type { Role } from '../../src/accounts/model.js';
 import * as accounts from '../../src/accounts/service.js';
 import type { Clock } from '../../src/platform/clock.js';
-import type { CommentJudge } from '../../src/discussion/service.js';
-import { judgeComment } from '../../src/moderation/model.js';
+import type { CommentModeration } from '../../src/moderation/ports.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { DatabaseKind, TestDatabase } from './databases.js';
@@ -24,8 +23,13 @@ export interface TestRuntimeOptions {
   kind?: DatabaseKind;
   clock?: Clock;
   env?: Record<string, string>;
-  /** A moderation verdict of the test's choosing, e.g. {@link holdMarkedComments}. */
-  judge?: CommentJudge;
+  /**
+   * Which moderation judges new comments: `'real'` (the site's rules, as in production), one of
+   * the test's choosing such as {@link holdMarkedComments}, or by default {@link
+   * lenientModeration}, which approves everything so that tests of other things are not held by
+   * the flood and duplicate rules.
+   */
+  moderation?: 'real' | CommentModeration;
   /**
    * Settings of the site, stored before the server is built (as an owner's would be), e.g.
    * `{ discussion: { editWindowSeconds: 2 } }`.
@@ -33,11 +37,26 @@ export interface TestRuntimeOptions {
   siteSettings?: Record<string, unknown>;
 }
 
+/** Approves every comment and logs nothing: for tests of everything but moderation. */
+export const lenientModeration: CommentModeration = {
+  consult: () => Promise.resolve(undefined),
+  judge: () => Promise.resolve({ decision: 'approve', reasons: [] }),
+  record: () => Promise.resolve(),
+};
+
 /** Holds comments whose body contains "[hold]", as the moderation pipeline holds suspect ones. */
-export const holdMarkedComments: CommentJudge = (comment) =>
-  comment.body.includes('[hold]')
-    ? { decision: 'hold', reasons: [{ code: 'test-hold', message: 'Held by the test.' }] }
-    : judgeComment(comment);
+export const holdMarkedComments: CommentModeration = {
+  ...lenientModeration,
+  judge: (_db, comment) =>
+    Promise.resolve(
+      comment.body.includes('[hold]')
+        ? {
+            decision: 'hold',
+            reasons: [{ code: 'suspect-term', message: 'Held by the test.' }],
+          }
+        : { decision: 'approve', reasons: [] },
+    ),
+};
 
 export async function createTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const database = await (options.kind ?? sqliteKind).create();
@@ -51,7 +70,8 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
   const runtime = await createRuntime(config, {
     logger: createLogger('silent'),
     clock: options.clock,
-    judge: options.judge,
+    moderation:
+      options.moderation === 'real' ? undefined : (options.moderation ?? lenientModeration),
   });
   return {
     runtime,

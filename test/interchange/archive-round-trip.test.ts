@@ -29,7 +29,7 @@ describe.each(pairs.map(([from, to]) => ({ from, to, name: `${from.name} → ${t
       await Promise.all(opened.splice(0).map((each) => each.close()));
     });
     const open = async (kind: DatabaseKind) => {
-      const made = await createTestRuntime({ kind, judge: richJudge });
+      const made = await createTestRuntime({ kind, moderation: richJudge });
       opened.push(made);
       return made.runtime;
     };

@@ -37,7 +37,7 @@ import { richJudge, seedRichSite } from './rich-site.js';
 describe.each(databaseKinds)('Broadside archives on $name', (kind) => {
   const opened: TestRuntime[] = [];
   const runtime = async () => {
-    const made = await createTestRuntime({ kind, judge: richJudge });
+    const made = await createTestRuntime({ kind, moderation: richJudge });
     opened.push(made);
     return made.runtime;
   };
@@ -157,7 +157,7 @@ describe.each(databaseKinds)('Broadside archives on $name', (kind) => {
   });
 
   it('reads one snapshot: what another connection writes during the export is not in it', async (test) => {
-    const made = await createTestRuntime({ kind, judge: richJudge });
+    const made = await createTestRuntime({ kind, moderation: richJudge });
     opened.push(made);
     const site = await seedRichSite(made.runtime);
     // A second connection to the same database, as the server's would be.

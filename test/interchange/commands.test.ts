@@ -21,7 +21,7 @@ const busyServer = { RATE_LIMIT_PER_MINUTE: '100000', COMMENT_RATE_LIMIT_PER_MIN
 async function seed(installation: Installation): Promise<RichSite> {
   const runtime = await createRuntime(loadConfig(installation.env), {
     logger: createLogger('silent'),
-    judge: richJudge,
+    moderation: richJudge,
   });
   try {
     return await seedRichSite(runtime);

@@ -26,7 +26,7 @@ describe('/admin/personal-data over HTTP', () => {
   let server: TestServer;
   let site: RichSite;
   beforeEach(async () => {
-    server = await startTestServer({ judge: richJudge });
+    server = await startTestServer({ moderation: richJudge });
     site = await seedRichSite(server.runtime);
   });
   afterEach(async () => {
@@ -134,7 +134,7 @@ describe('/admin/personal-data in Chromium', () => {
   beforeAll(async () => {
     [chromium, server] = await Promise.all([
       launchChromium(),
-      startTestServer({ judge: richJudge }),
+      startTestServer({ moderation: richJudge }),
     ]);
     await seedRichSite(server.runtime);
   });

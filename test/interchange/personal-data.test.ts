@@ -45,7 +45,7 @@ describe.each(databaseKinds)('personal data on $name', (kind) => {
   let audit: Record<string, unknown>[];
 
   beforeEach(async () => {
-    made = await createTestRuntime({ kind, judge: richJudge });
+    made = await createTestRuntime({ kind, moderation: richJudge });
     site = await seedRichSite(made.runtime);
     const recorded = recordingLogger();
     audit = recorded.lines;

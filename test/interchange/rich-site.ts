@@ -10,20 +10,24 @@ import { accountsContext, discussionContext, statementsContext } from '../../src
 import * as accounts from '../../src/accounts/service.js';
 import { claimDelivery } from '../../src/discussion/notification-store.js';
 import type { NotificationDb } from '../../src/discussion/notification-store.js';
-import type { CommentJudge, DiscussionContext } from '../../src/discussion/service.js';
+import type { DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';
 import { loadDemoContent } from '../../src/interchange/demo.js';
-import { judgeComment } from '../../src/moderation/model.js';
+import type { CommentModeration } from '../../src/moderation/ports.js';
 import { publishStatement } from '../../src/statements/service.js';
-import { addMemberWithPassword } from '../helpers/runtime.js';
+import { addMemberWithPassword, lenientModeration } from '../helpers/runtime.js';
 
 /** Holds "[hold]" comments and marks "[spam]" ones spam, as the moderation pipeline would. */
-export const richJudge: CommentJudge = (comment) => {
-  if (comment.body.includes('[hold]'))
-    return { decision: 'hold', reasons: [{ code: 'test-hold', message: 'Held by the test.' }] };
-  if (comment.body.includes('[spam]'))
-    return { decision: 'spam', reasons: [{ code: 'test-spam', message: 'Spam, says the test.' }] };
-  return judgeComment(comment);
+export const richJudge: CommentModeration = {
+  ...lenientModeration,
+  judge: (_db, comment) =>
+    Promise.resolve(
+      comment.body.includes('[hold]')
+        ? { decision: 'hold', reasons: [{ code: 'suspect-term', message: 'Held by the test.' }] }
+        : comment.body.includes('[spam]')
+          ? { decision: 'spam', reasons: [{ code: 'classifier', message: 'Spam, says the test.' }] }
+          : { decision: 'approve', reasons: [] },
+    ),
 };
 
 export interface RichSite {
@@ -88,7 +92,7 @@ export async function seedRichSite(runtime: Runtime): Promise<RichSite> {
 
   const ctx: DiscussionContext = {
     ...discussionContext(runtime),
-    judge: richJudge,
+    moderation: richJudge,
     replyNotifications: { enabled: true, secret: runtime.secret },
   };
   const post = (input: Omit<discussion.PostCommentInput, 'threadId'> & { threadId?: string }) =>
@@ -160,7 +164,11 @@ export async function seedRichSite(runtime: Runtime): Promise<RichSite> {
     author: { name: ZOE.name, email: ZOE.email },
     body: 'On the embed.',
   });
-  await discussion.setThreadStatus(ctx, { threadId: embed.id, status: 'closed' });
+  const port = discussion.moderatedComments(ctx);
+  const closed = await ctx.db
+    .transaction()
+    .execute((trx) => port.setThreadStatus(trx, { threadId: embed.id, status: 'closed' }));
+  await closed.announce();
 
   return {
     siteId: site.id,

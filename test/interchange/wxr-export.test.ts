@@ -113,7 +113,7 @@ describe.each(databaseKinds)('exportWxr on $name', (kind) => {
   });
 
   it('writes every published statement as a post with its whole comment tree', async (test) => {
-    made = await createTestRuntime({ kind, judge: richJudge });
+    made = await createTestRuntime({ kind, moderation: richJudge });
     const { runtime } = made;
     const site = await seedRichSite(runtime);
     // What the forms refuse can still be in an old database: XML must not break on it.

@@ -139,7 +139,12 @@ describe('security headers', () => {
   it('links only same-origin assets from pages', async () => {
     const html = await (await fetch(`${server.url}/`)).text();
     expect(html).toMatch(/<link rel="stylesheet" href="\/assets\/[^"]+\.css"/);
-    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/src="(https?:)?\/\//);
+    // Absolute links only where they must be (feeds, Open Graph), and only to the site itself.
+    const origins = [...html.matchAll(/href="((?:https?:)?\/\/[^"]+)"/g)].map(
+      ([, href = '']) => new URL(href, 'http://scheme-relative.invalid').origin,
+    );
+    expect(new Set(origins)).toEqual(new Set([server.runtime.config.baseUrl.origin]));
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
   });
 });
@@ -223,6 +228,26 @@ describe('rate limiting', () => {
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(((await json(response)).error as { code: string }).code).toBe('rate-limited');
       expect((await fetch(`${limited.url}/healthz`)).status).toBe(200); // probes are never limited
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts each client behind a proxy on its own with TRUST_PROXY as a hop count', async () => {
+    const limited = await startTestServer({
+      env: { RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '1' },
+    });
+    const from = (forwardedFor: string) =>
+      fetch(`${limited.url}/api/v1/nothing`, { headers: { 'x-forwarded-for': forwardedFor } }).then(
+        (response) => response.status,
+      );
+    try {
+      expect([await from('203.0.113.1'), await from('203.0.113.1')]).toEqual([404, 404]);
+      expect(await from('203.0.113.1')).toBe(429);
+      // Another client of the same proxy has its own count…
+      expect(await from('203.0.113.2')).toBe(404);
+      // …and one hop is trusted, no more: an address the client put first is not believed.
+      expect(await from('198.51.100.9, 203.0.113.1')).toBe(429);
     } finally {
       await limited.close();
     }

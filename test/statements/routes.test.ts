@@ -53,10 +53,17 @@ describe.each(databaseKinds)('statement routes on $name', (kind) => {
     const page1 = (await first.json()) as ListBody;
     expect(page1.items.map((item) => item.title)).toEqual([titles[4], titles[3]]);
     expect(Object.keys(page1.items[0] ?? {}).sort()).toEqual([
+      'authorName',
+      'clearanceNote',
+      'correctedAt',
       'id',
       'publishedAt',
       'slug',
+      'status',
+      'subtitle',
       'title',
+      'updatedAt',
+      'withdrawnAt',
     ]);
     expect(page1.items[0]).toMatchObject({
       slug: 'statement-of-day-5',
@@ -98,7 +105,7 @@ describe.each(databaseKinds)('statement routes on $name', (kind) => {
     };
     const list = doc.paths['/api/v1/statements']?.get;
     expect(list?.tags).toEqual(['statements']);
-    expect(list?.parameters?.map((p) => p.name).sort()).toEqual(['cursor', 'limit']);
+    expect(list?.parameters?.map((p) => p.name).sort()).toEqual(['cursor', 'limit', 'status']);
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/s/'))).toBe(false); // pages are hidden
   });
 

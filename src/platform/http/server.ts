@@ -72,6 +72,17 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 export const CSRF_COOKIE = 'broadside_csrf';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Fastify's `trustProxy` as configured. A hop count becomes a function of the hop's position:
+ * Fastify 5.12 hands a bare number to proxy-addr in a form that trusts no hop at all.
+ */
+function trustedProxies(
+  trust: boolean | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
+}
+
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const https = options.baseUrl.protocol === 'https:';
@@ -81,8 +92,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // On close, drop every connection: open live streams and browsers' pre-opened sockets would
     // otherwise hold shutdown until they time out.
     forceCloseConnections: true,
-    // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
-    trustProxy: options.trustProxy as boolean | string[],
+    trustProxy: trustedProxies(options.trustProxy),
     // One line per request at info level is noise at thousands a second; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },

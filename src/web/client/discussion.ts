@@ -5,6 +5,7 @@
  * (Server-Sent Events). The page works without it: it only takes a form's submit over once it is
  * running, and any form it does not know posts as usual.
  */
+import { notPublishedMessage } from '../../moderation/model.js';
 import { countOf } from '../format.js';
 
 interface PresentedComment {
@@ -210,6 +211,7 @@ export function enhanceDiscussion(section: HTMLElement): void {
         const result = (await response.json().catch(() => ({}))) as ApiError & {
           comment?: PresentedComment;
           editToken?: string;
+          reasons?: { code: string; message: string }[];
         };
         if (result.comment) mine.add(result.comment.id);
         return { response, result };
@@ -229,6 +231,11 @@ export function enhanceDiscussion(section: HTMLElement): void {
         const message =
           result.error?.message ?? `Your comment was not posted (${response.status}).`;
         alertBefore(form, message);
+        return;
+      }
+      if (result.comment.status === 'rejected' || result.comment.status === 'spam') {
+        // Not published: the text stays in the form, with the reasons, to be changed.
+        alertBefore(form, notPublishedMessage(result.comment.status, result.reasons ?? []));
         return;
       }
       const body = form.querySelector('textarea');

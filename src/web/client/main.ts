@@ -36,6 +36,26 @@ function discussionIsland(): void {
     .catch((error: unknown) => console.error('The discussion could not be enhanced:', error));
 }
 
+/** The moderation queue (`.mod-queue`) loads its island: keyboard shortcuts, actions in place. */
+function moderationQueueIsland(): void {
+  const root = document.querySelector<HTMLElement>('.mod-queue');
+  if (!root) return;
+  import('./moderation-queue.js')
+    .then(({ enhanceQueue }) => enhanceQueue(root))
+    .catch((error: unknown) => console.error('The moderation queue could not be enhanced:', error));
+}
+
+/** The statement editor (`form[data-statement-editor]`) loads its own island: the live preview. */
+function statementEditorIsland(): void {
+  const form = document.querySelector<HTMLFormElement>('form[data-statement-editor]');
+  if (!form) return;
+  import('./statement-editor.js')
+    .then(({ enhanceEditor }) => enhanceEditor(form))
+    .catch((error: unknown) => console.error('The statement editor could not be enhanced:', error));
+}
+
 confirmDangerousActions();
 copyButtons();
 discussionIsland();
+moderationQueueIsland();
+statementEditorIsland();
