@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import type { ImportContext, ImportFormat, ImportOptions, ImportReport } from './import-engine.js';
 import { importDisqus } from './import-disqus.js';
+import { loadImportReview } from './import-review.js';
 import { createProgressReporter } from './import-progress.js';
 import { completed, describeProblem, describeReport } from './import-report.js';
 import { importWxr } from './import-wxr.js';
@@ -54,7 +55,11 @@ export interface CommandStreams {
   stderr: NodeJS.WriteStream;
 }
 
-/** Runs the import and prints as described above; resolves to whether it did all it was asked. */
+/**
+ * Runs the import and prints as described above; resolves to whether it did all it was asked.
+ * Imported comments are reviewed under the site's current moderation rules unless `review` is
+ * given (see `import-review.ts`).
+ */
 export async function runImportCommand(
   ctx: ImportContext,
   input: ImportCommandInput,
@@ -62,6 +67,11 @@ export async function runImportCommand(
   review?: ImportOptions['review'],
 ): Promise<{ ok: boolean; report: ImportReport }> {
   const totalBytes = sizeOfImportFile(input.file);
+  if (!review) {
+    const loaded = await loadImportReview(ctx.statements.db, ctx.siteId);
+    if (loaded.fallback) streams.stderr.write(`import: note: ${loaded.fallback}\n`);
+    review = loaded.review;
+  }
   const progress = createProgressReporter(streams.stderr, 'import');
   const controller = new AbortController();
   const onInterrupt = () => {

@@ -20,6 +20,9 @@ import { AppError } from '../platform/errors.js';
 import type { BusEvent, EventBus } from '../platform/event-bus.js';
 import type { StatementsContext } from '../statements/service.js';
 import type { StatementsDb } from '../statements/store.js';
+import type { ModerationDb } from '../moderation/store.js';
+import type { FlaggedComment } from './import-review.js';
+import { recordFlagged } from './import-review.js';
 import type { Position } from './xml-stream.js';
 import { formatPosition } from './xml-stream.js';
 
@@ -47,6 +50,7 @@ export type ReviewHook = (comment: CommentForReview) => {
 };
 
 export interface CommentForReview {
+  threadId: string;
   body: string;
   authorName: string;
   authorEmail: string | undefined;
@@ -77,7 +81,10 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Aborting ends the import after the batch in hand is committed (e.g. on Ctrl-C). */
   signal?: AbortSignal;
-  /** Imported comments pass the moderation rules in review mode; a no-op by default. */
+  /**
+   * Imported comments pass the moderation rules in review mode (see `import-review.ts`); without
+   * it nothing is flagged. Each flagged comment gets its `flag-import` entry in the audit log.
+   */
   review?: ReviewHook;
 }
 
@@ -305,15 +312,20 @@ export class ImportSession {
           ? 'invalid author e-mail addresses left out'
           : 'invalid author websites left out',
       );
-    const review = this.options.review?.({
-      body: comment.body,
-      authorName: comment.author.name,
-      authorEmail: comment.author.email,
-      authorUrl: comment.author.url,
-      status: comment.status,
-      kind: comment.kind,
-      createdAt: comment.createdAt,
-    });
+    // What is removed (its words are not kept) or already classed as spam needs no moderator.
+    const reviewed = comment.status !== 'deleted' && comment.status !== 'spam';
+    const review = !reviewed
+      ? undefined
+      : this.options.review?.({
+          threadId: comment.threadId,
+          body: comment.body,
+          authorName: comment.author.name,
+          authorEmail: comment.author.email,
+          authorUrl: comment.author.url,
+          status: comment.status,
+          kind: comment.kind,
+          createdAt: comment.createdAt,
+        });
     if (review?.flagged) {
       comment.reasons = [...(comment.reasons ?? []), ...review.reasons];
       comment.flagged = true;
@@ -373,10 +385,27 @@ export class ImportSession {
       queued.map((q) => q.comment),
       { stopAtFailure: this.options.strict === true },
     );
+    const flagged: FlaggedComment[] = [];
     outcomes.forEach((outcome, i) => {
       const entry = queued[i];
-      if (entry) this.tallyComment(entry.comment, entry.meta, outcome);
+      if (!entry) return;
+      this.tallyComment(entry.comment, entry.meta, outcome);
+      if (outcome.outcome === 'created' && entry.comment.flagged)
+        flagged.push({
+          commentId: outcome.commentId,
+          threadId: entry.comment.threadId,
+          status: entry.comment.status,
+          reasons: entry.comment.reasons ?? [],
+        });
     });
+    // In the batch's transaction: a flagged comment and its entry in the log are kept together.
+    if (flagged.length > 0)
+      await recordFlagged(
+        this.transaction as unknown as ModerationDb,
+        this.ctx.statements,
+        this.ctx.siteId,
+        flagged,
+      );
   }
 
   private tallyComment(comment: ImportedComment, meta: CommentMeta, outcome: ImportOutcome) {

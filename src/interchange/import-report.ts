@@ -78,7 +78,7 @@ export function describeReport(file: string, report: ImportReport): string[] {
   }
   if (report.flagged > 0)
     lines.push(
-      `${number(report.flagged)} imported comments were flagged for review by moderation.`,
+      `${number(report.flagged)} imported ${report.flagged === 1 ? 'comment was' : 'comments were'} ${report.dryRun ? 'to be ' : ''}flagged on import: the site's moderation rules would have held ${report.flagged === 1 ? 'it' : 'them'}, so ${report.flagged === 1 ? 'it waits' : 'they wait'} in the moderation queue (Pending), ${report.flagged === 1 ? 'its' : 'their'} status unchanged.`,
     );
   if (report.problemCount > 0) {
     lines.push(
