@@ -203,6 +203,7 @@ async function importExport(file: string, format: 'wxr' | 'disqus', options: Imp
       statements: statementsContext(runtime, settings),
       siteId: site.id,
       secret: runtime.secret,
+      addressSaltDays: runtime.config.ipHashSaltDays,
       baseUrl: runtime.config.baseUrl,
       settings,
     };

@@ -9,7 +9,7 @@
  */
 import { renderMarkdown } from '../discussion/markdown.js';
 import { htmlToMarkdown, htmlToText } from './html-to-markdown.js';
-import type { Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
+import type { AddressKey, Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
 import { addressHasher, ImportFileError, streamXml } from './xml-stream.js';
 
 export interface DisqusThread {
@@ -55,10 +55,10 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
   private field: { path: string; depth: number; text: string } | undefined;
   /** The element names from the record down to the one being read, e.g. `author/name`. */
   private trail: string[] = [];
-  private readonly hashAddress: (address: string) => string;
+  private readonly hashAddress: (address: string, seenAt: Date | undefined) => string;
 
-  constructor(secret: string) {
-    this.hashAddress = addressHasher(secret);
+  constructor(key: AddressKey) {
+    this.hashAddress = addressHasher(key);
   }
 
   open(name: string, attributes: Record<string, string>, at: Position, depth: number): void {
@@ -130,7 +130,9 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
       post.message = htmlToMarkdown(post.message, { whitespace: 'html' });
       post.html = renderMarkdown(post.message);
       post.authorName = htmlToText(post.authorName);
-      post.ipAddress = post.ipAddress ? this.hashAddress(post.ipAddress) : '';
+      post.ipAddress = post.ipAddress
+        ? this.hashAddress(post.ipAddress, post.createdAt ? new Date(post.createdAt) : undefined)
+        : '';
       this.out.push({ type: 'post', post });
       this.post = undefined;
     }
@@ -184,12 +186,12 @@ function notDisqus(root: string): string {
 }
 
 /**
- * The records of a Disqus export, streamed; see {@link streamXml} for errors. `secret` keys the
- * hashes of commenters' addresses.
+ * The records of a Disqus export, streamed; see {@link streamXml} for errors. `addressKey` keys
+ * the hashes of commenters' addresses.
  */
 export function readDisqus(
   file: string,
-  options: XmlStreamOptions & { secret: string },
+  options: XmlStreamOptions & { addressKey: AddressKey },
 ): AsyncGenerator<DisqusRecord> {
-  return streamXml(file, new DisqusHandler(options.secret), options);
+  return streamXml(file, new DisqusHandler(options.addressKey), options);
 }

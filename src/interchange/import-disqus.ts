@@ -26,7 +26,7 @@ import { readExport } from './read-export.js';
 import type { PlacedPost } from './disqus-spool.js';
 import { Spool } from './disqus-spool.js';
 import type { ImportContext, ImportInput, ImportOptions, ImportReport } from './import-engine.js';
-import { ImportSession, ImportStopped } from './import-engine.js';
+import { addressKeyOf, ImportSession, ImportStopped } from './import-engine.js';
 import type { Position } from './xml-stream.js';
 import { ImportFileError } from './xml-stream.js';
 
@@ -92,7 +92,7 @@ async function readIntoSpool(
   session: ImportSession,
 ): Promise<void> {
   const records = readExport('disqus', input.file, {
-    secret: ctx.secret,
+    addressKey: addressKeyOf(ctx),
     inWorker: input.inWorker,
     onBytes: (bytes) => (session.done = bytes),
   });

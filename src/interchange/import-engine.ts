@@ -23,7 +23,7 @@ import type { StatementsDb } from '../statements/store.js';
 import type { ModerationDb } from '../moderation/store.js';
 import type { FlaggedComment } from './import-review.js';
 import { recordFlagged } from './import-review.js';
-import type { Position } from './xml-stream.js';
+import type { AddressKey, Position } from './xml-stream.js';
 import { formatPosition } from './xml-stream.js';
 
 export const RECORD_KINDS = ['statements', 'threads', 'comments', 'accounts'] as const;
@@ -37,6 +37,8 @@ export interface ImportContext {
   siteId: string;
   /** Keys the hashes of commenters' addresses, as the server does for posted comments. */
   secret: string;
+  /** IP_HASH_SALT_DAYS: how long one salt of those hashes lasts (the server's default if absent). */
+  addressSaltDays?: number;
   /** The site's own address: Disqus threads of `<baseUrl>/s/<slug>` attach to that statement. */
   baseUrl: URL;
   /** The site's discussion settings (depth, length of bodies). */
@@ -48,6 +50,11 @@ export type ReviewHook = (comment: CommentForReview) => {
   flagged: boolean;
   reasons: VerdictReason[];
 };
+
+/** How an import hashes commenters' addresses: as the server does, in the comment's period. */
+export function addressKeyOf(ctx: ImportContext): AddressKey {
+  return { secret: ctx.secret, saltDays: ctx.addressSaltDays };
+}
 
 export interface CommentForReview {
   threadId: string;

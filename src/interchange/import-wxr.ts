@@ -13,7 +13,8 @@
  *   (a "comment removed" placeholder that keeps its replies in place).
  * - **Kinds.** Pingbacks and trackbacks are kept as such ("linked from …"); other comment types
  *   (order notes of shops, for instance) are not comments and are skipped.
- * - **Addresses.** A commenter's IP address is stored only as a keyed hash, as for posted comments.
+ * - **Addresses.** A commenter's IP address is stored only as a keyed hash, as for posted comments:
+ *   with the salt of the period the comment was written in (IP_HASH_SALT_DAYS).
  * - **Idempotence.** Posts are known by their id at the source (`wxr:<post id>` of the site's
  *   address), comments by `wxr:<comment id>` within their discussion.
  */
@@ -31,10 +32,11 @@ import type { CommentKind, CommentStatus } from '../discussion/model.js';
 import type { DiscussionDb } from '../discussion/store.js';
 import { STATEMENT_LIMITS } from '../statements/model.js';
 import type { ImportContext, ImportInput, ImportOptions, ImportReport } from './import-engine.js';
-import { ImportSession, ImportStopped } from './import-engine.js';
+import { addressKeyOf, ImportSession, ImportStopped } from './import-engine.js';
 import type { ImportedPost } from './statement-sink.js';
 import { storeImportedStatement } from './statement-sink.js';
 import type { WxrAuthor, WxrComment, WxrPost, WxrRecord, WxrSite } from './wxr-reader.js';
+import { parseWordPressDate } from './wxr-reader.js';
 import { readExport } from './read-export.js';
 import { ImportFileError } from './xml-stream.js';
 
@@ -77,15 +79,7 @@ interface Author extends WxrAuthor {
   ensured: boolean;
 }
 
-/** "2015-11-16 10:00:00" as UTC; undefined for WordPress's zero date or anything malformed. */
-export function parseWordPressDate(text: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text.trim());
-  if (!match || match[1] === '0000') return undefined;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  const date = new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s));
-  // Date.UTC rolls 2015-02-31 over into March: refuse instead.
-  return date.getUTCMonth() === (mo ?? 1) - 1 && date.getUTCDate() === d ? date : undefined;
-}
+export { parseWordPressDate };
 
 function decodeSlug(name: string): string {
   try {
@@ -111,7 +105,7 @@ export async function importWxr(
   const importer = new WxrImporter(ctx, session);
   try {
     const records = readExport('wxr', input.file, {
-      secret: ctx.secret,
+      addressKey: addressKeyOf(ctx),
       inWorker: input.inWorker,
       onBytes: (bytes) => (session.done = bytes),
     });

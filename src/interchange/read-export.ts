@@ -10,12 +10,12 @@ import { readDisqus } from './disqus-reader.js';
 import type { ImportFormat } from './import-engine.js';
 import type { WxrRecord } from './wxr-reader.js';
 import { readWxr } from './wxr-reader.js';
-import type { Position } from './xml-stream.js';
+import type { AddressKey, Position } from './xml-stream.js';
 import { ImportFileError, UnreadableFileError } from './xml-stream.js';
 
 export interface ReadOptions {
   /** Keys the hashes of commenters' addresses. */
-  secret: string;
+  addressKey: AddressKey;
   onBytes?: (bytesRead: number) => void;
   /** Read in a worker thread (the command line); in this thread otherwise (tests, small files). */
   inWorker?: boolean;
@@ -36,7 +36,7 @@ export type WorkerMessage =
 export interface WorkerInput {
   format: ImportFormat;
   file: string;
-  secret: string;
+  addressKey: AddressKey;
 }
 
 /** The reader of a format, in this thread. */
@@ -65,7 +65,7 @@ async function* readInWorker(
   file: string,
   options: ReadOptions,
 ): AsyncGenerator<unknown> {
-  const input: WorkerInput = { format, file, secret: options.secret };
+  const input: WorkerInput = { format, file, addressKey: options.addressKey };
   const worker = new Worker(new URL('./read-worker.js', import.meta.url), {
     workerData: input,
     // It holds a few batches at a time: a small heap, collected often, keeps memory flat.

@@ -37,7 +37,7 @@ function post(message: WorkerMessage): void {
 let batch: unknown[] = [];
 try {
   const records = readInThread(input.format, input.file, {
-    secret: input.secret,
+    addressKey: input.addressKey,
     onBytes: (bytes) => (bytesRead = bytes),
   });
   for await (const record of records) {

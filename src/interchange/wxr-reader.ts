@@ -11,7 +11,7 @@
  */
 import { renderMarkdown } from '../discussion/markdown.js';
 import { htmlToMarkdown, htmlToText } from './html-to-markdown.js';
-import type { Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
+import type { AddressKey, Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
 import { addressHasher, ImportFileError, streamXml } from './xml-stream.js';
 
 export interface WxrSite {
@@ -173,10 +173,10 @@ function notWxr(root: string): string {
 
 class WxrHandler implements XmlHandler<WxrRecord> {
   readonly out: WxrRecord[] = [];
-  private readonly hashAddress: (address: string) => string;
+  private readonly hashAddress: (address: string, seenAt: Date | undefined) => string;
 
-  constructor(secret: string) {
-    this.hashAddress = addressHasher(secret);
+  constructor(key: AddressKey) {
+    this.hashAddress = addressHasher(key);
   }
 
   /** The blog's address, for relative links. */
@@ -250,7 +250,12 @@ class WxrHandler implements XmlHandler<WxrRecord> {
         baseUrl: this.baseUrl,
       });
       comment.html = renderMarkdown(comment.content);
-      comment.authorIp = comment.authorIp ? this.hashAddress(comment.authorIp) : '';
+      comment.authorIp = comment.authorIp
+        ? this.hashAddress(
+            comment.authorIp,
+            parseWordPressDate(comment.dateGmt) ?? parseWordPressDate(comment.date),
+          )
+        : '';
       this.out.push({ type: 'comment', comment });
       this.comment = undefined;
     } else if (depth === 2 && name === 'channel') {
@@ -300,12 +305,22 @@ class WxrHandler implements XmlHandler<WxrRecord> {
 }
 
 /**
- * The records of a WordPress export, streamed; see {@link streamXml} for errors. `secret` keys
- * the hashes of commenters' addresses.
+ * The records of a WordPress export, streamed; see {@link streamXml} for errors. `addressKey`
+ * keys the hashes of commenters' addresses.
  */
 export function readWxr(
   file: string,
-  options: XmlStreamOptions & { secret: string },
+  options: XmlStreamOptions & { addressKey: AddressKey },
 ): AsyncGenerator<WxrRecord> {
-  return streamXml(file, new WxrHandler(options.secret), options);
+  return streamXml(file, new WxrHandler(options.addressKey), options);
+}
+
+/** "2015-11-16 10:00:00" as UTC; undefined for WordPress's zero date or anything malformed. */
+export function parseWordPressDate(text: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text.trim());
+  if (!match || match[1] === '0000') return undefined;
+  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
+  const date = new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s));
+  // Date.UTC rolls 2015-02-31 over into March: refuse instead.
+  return date.getUTCMonth() === (mo ?? 1) - 1 && date.getUTCDate() === d ? date : undefined;
 }

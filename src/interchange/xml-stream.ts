@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { SaxesParser } from 'saxes';
 import { UnprocessableError } from '../platform/errors.js';
-import { keyedHash } from '../platform/ids.js';
+import { DEFAULT_ADDRESS_SALT_DAYS, hashAddress, saltPeriod } from '../platform/address-hash.js';
 
 /** A place in the file: 1-based line and column (in characters). */
 export interface Position {
@@ -228,18 +228,33 @@ async function readChunk(handle: FileHandle, buffer: Buffer, file: string): Prom
   }
 }
 
+/** What keys the hashes of commenters' addresses: the server's SECRET and IP_HASH_SALT_DAYS. */
+export interface AddressKey {
+  secret: string;
+  /** How many days one salt lasts; the server's default when absent. */
+  saltDays?: number;
+}
+
 /**
- * Keyed hashes of commenters' addresses, as the server makes them for posted comments, with the
- * last few thousand remembered: the same people comment again and again.
+ * Hashes of commenters' addresses made as the server makes them for posted comments
+ * (`hashAddress`: the salt of the period the comment was written in), so that an imported hash
+ * compares with the server's for the same address and period. `''` without a valid date (such a
+ * comment is refused anyway). The last few thousand are remembered: the same people comment again
+ * and again.
  */
-export function addressHasher(secret: string): (address: string) => string {
+export function addressHasher(
+  key: AddressKey,
+): (address: string, seenAt: Date | undefined) => string {
   const cache = new Map<string, string>();
-  return (address) => {
-    let hash = cache.get(address);
+  return (address, seenAt) => {
+    if (seenAt === undefined || Number.isNaN(seenAt.getTime())) return '';
+    const period = saltPeriod(seenAt, key.saltDays ?? DEFAULT_ADDRESS_SALT_DAYS);
+    const cacheKey = `${period}\u0000${address}`;
+    let hash = cache.get(cacheKey);
     if (hash === undefined) {
-      hash = keyedHash(secret, address);
+      hash = hashAddress({ secret: key.secret, address, now: seenAt, saltDays: key.saltDays });
       if (cache.size >= 4_096) cache.clear();
-      cache.set(address, hash);
+      cache.set(cacheKey, hash);
     }
     return hash;
   };

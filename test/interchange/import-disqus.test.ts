@@ -14,7 +14,7 @@ import type {
   ImportReport,
 } from '../../src/interchange/import-engine.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { keyedHash } from '../../src/platform/ids.js';
+import { hashAddress } from '../../src/platform/address-hash.js';
 import { publishStatement } from '../../src/statements/service.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestServer } from '../helpers/runtime.js';
@@ -142,9 +142,12 @@ describe.each(databaseKinds)('importDisqus on $name', (kind) => {
     ]);
     const byId = new Map(statementTree.map((r) => [r.external_id, r]));
     const p2 = byId.get('disqus:p2') as TreeRow;
-    expect(p2.created_at).toBe('2015-11-16T10:05:00.000Z');
+    const p2CreatedAt = new Date('2015-11-16T10:05:00.000Z');
+    expect(p2.created_at).toBe(p2CreatedAt.toISOString());
     expect(p2.author_email).toBe('lucja@example.org');
-    expect(p2.ip_hash).toBe(keyedHash(TEST_SECRET, '198.51.100.7'));
+    expect(p2.ip_hash).toBe(
+      hashAddress({ secret: TEST_SECRET, address: '198.51.100.7', now: p2CreatedAt }),
+    );
     expect(p2.html).toBe(
       '<p>Hello <strong>world</strong></p>\n<p>Second<br>\nline with a trap and <a href="https://example.org/ok" rel="nofollow ugc noopener">a link</a>.</p>\n',
     );

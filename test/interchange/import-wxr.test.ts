@@ -16,10 +16,11 @@ import type {
 import { importWxr, parseWordPressDate } from '../../src/interchange/import-wxr.js';
 import { IMPORTED_CLEARANCE_NOTE } from '../../src/interchange/statement-sink.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import { keyedHash } from '../../src/platform/ids.js';
+import { hashAddress } from '../../src/platform/address-hash.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { startTestServer, TEST_SECRET } from '../helpers/runtime.js';
+import type { WxrPost } from './exports.js';
 import { scratch, wxrDocument } from './exports.js';
 import { BLOG, EXPECTED } from './fixtures.js';
 import type { TreeRow } from './trees.js';
@@ -148,10 +149,21 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     expect(row(201)).toMatchObject({
       author_email: 'anna@example.org',
       author_url: 'https://anna.example.org/',
-      ip_hash: keyedHash(TEST_SECRET, '192.0.2.10'),
+      // As the server hashes a posted comment's address: the salt of the day it was written.
+      ip_hash: hashAddress({
+        secret: TEST_SECRET,
+        address: '192.0.2.10',
+        now: new Date('2015-11-16T10:00:00Z'),
+      }),
       is_statement_author: 0,
     });
-    expect(row(202).ip_hash).toBe(keyedHash(TEST_SECRET, '2001:db8::1'));
+    expect(row(202).ip_hash).toBe(
+      hashAddress({
+        secret: TEST_SECRET,
+        address: '2001:db8::1',
+        now: new Date('2015-11-16T10:05:00Z'),
+      }),
+    );
     expect(row(206).author_email).toBeNull();
     expect(row(205).author_url).toBeNull();
     expect(row(203).is_statement_author).toBe(1);
@@ -320,5 +332,50 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
       ['wxr:205', 'wxr:202', 3],
     ]);
     expect(Math.max(...tree.map((r) => r.depth))).toBe(3);
+  });
+
+  it('hashes an address with the salt of the period its comment was written in (IP_HASH_SALT_DAYS)', async ({
+    onTestFinished,
+  }) => {
+    const [first] = BLOG.posts as [WxrPost, ...WxrPost[]];
+    // Periods of 7 days from 1970-01-01: the first two dates share one, the third is in the next.
+    const dates = ['2015-11-12T10:00:00Z', '2015-11-15T10:00:00Z', '2015-11-21T10:00:00Z'];
+    const blog = {
+      ...BLOG,
+      posts: [
+        {
+          ...first,
+          comments: dates.map((date, i) => ({
+            id: 901 + i,
+            author: 'Same Person',
+            ip: '203.0.113.9',
+            date,
+            approved: '1',
+            content: `Comment ${i + 1}`,
+          })),
+        },
+      ],
+    };
+    const file = scratch(onTestFinished).write('salts.xml', wxrDocument(blog));
+    const report = await importWxr(
+      { ...context(), addressSaltDays: 7 },
+      { file, totalBytes: 1 },
+      {},
+    );
+    expect(report.tallies.comments.created).toBe(3);
+    const tree = await treeOf(server.runtime.db, { statement: 'statement-on-paris' });
+    const hashes = tree.map((r) => r.ip_hash);
+    expect(hashes).toEqual(
+      dates.map((date) =>
+        hashAddress({
+          secret: TEST_SECRET,
+          address: '203.0.113.9',
+          now: new Date(date),
+          saltDays: 7,
+        }),
+      ),
+    );
+    expect(hashes[0]).toBe(hashes[1]);
+    expect(hashes[2]).not.toBe(hashes[1]);
   });
 });
