@@ -16,7 +16,13 @@ import {
 import type { ArchiveDb } from './archive-store.js';
 import { describeTables, readPage } from './archive-store.js';
 import type { ArchiveTable } from './archive-tables.js';
-import { ARCHIVE_TABLES, archivedTables, orderOf, UNARCHIVED_TABLES } from './archive-tables.js';
+import {
+  ARCHIVE_TABLES,
+  archivedTables,
+  orderOf,
+  redactedRow,
+  UNARCHIVED_TABLES,
+} from './archive-tables.js';
 import type { TextSink } from './text-sink.js';
 
 export interface ArchiveContext {
@@ -27,7 +33,10 @@ export interface ArchiveContext {
 export interface ExportArchiveInput {
   /** Where the lines go. */
   sink: TextSink;
-  /** Include password hashes, sessions, API tokens, edit tokens and address hashes. */
+  /**
+   * Include password hashes, sessions, API tokens, edit tokens, address hashes (of comments, bans
+   * and reports) and signature link hashes.
+   */
   withSecrets: boolean;
   /** The newest migration of this program (the database has been brought up to it). */
   schema: string;
@@ -107,7 +116,10 @@ export async function exportArchive(
           after,
           limit: pageSize,
         });
-        for (const row of page) await emit(rowLine(table.name, columns, row));
+        for (const row of page) {
+          const shown = input.withSecrets ? row : redactedRow(table, row);
+          await emit(rowLine(table.name, columns, shown));
+        }
         written += page.length;
         await input.onProgress?.({ table: table.name, rows: written });
         const last = page.at(-1);

@@ -9,8 +9,9 @@ import type { DatabaseKind } from '../helpers/databases.js';
 import { databaseKinds, sqliteKind } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { createTestRuntime } from '../helpers/runtime.js';
+import { ARCHIVE_TABLES, archivedTables } from '../../src/interchange/archive-tables.js';
 import { body, exportToFile, importFromFile, rowsOf, scratchDirectory } from './archive-helpers.js';
-import { richJudge, seedRichSite } from './rich-site.js';
+import { richJudge, seedRichSite, ZOE } from './rich-site.js';
 
 const postgres = databaseKinds.find((kind) => kind.name === 'postgres');
 // Without BROADSIDE_TEST_POSTGRES only SQLite → SQLite runs; with it, both directions.
@@ -56,7 +57,23 @@ describe.each(pairs.map(([from, to]) => ({ from, to, name: `${from.name} → ${t
         expect(second.split('\n')[0]).not.toBe(''); // a header
         expect(body(second)).toBe(body(first));
         // Everything came: the samples, NULLs, non-ASCII text, removed and held comments.
-        expect(rowsOf(second, 'statements')).toHaveLength(3);
+        expect(rowsOf(second, 'statements')).toHaveLength(5);
+        // Every table the archive carries has rows in it, so a table the restore dropped or
+        // refused would show (only what an import makes is missing from this site).
+        for (const { table } of archivedTables(ARCHIVE_TABLES, withSecrets)) {
+          if (table.name === 'import_origins') continue;
+          expect(rowsOf(second, table.name).length, table.name).toBeGreaterThan(0);
+        }
+        // The reviewed statement's revisions, the one its page shows being the published one.
+        const reviewed = rowsOf(second, 'statements').find((s) => s.id === site.reviewed.id);
+        expect(reviewed).toMatchObject({
+          status: 'published',
+          published_revision_id: site.reviewed.revisionIds[1],
+          current_revision_id: site.reviewed.revisionIds[1],
+        });
+        expect(
+          rowsOf(second, 'statement_revisions').filter((r) => r.statement_id === site.reviewed.id),
+        ).toHaveLength(2);
         expect(rowsOf(second, 'comments').map((c) => c.status)).toEqual(
           expect.arrayContaining(['approved', 'deleted', 'pending', 'spam']),
         );
@@ -70,6 +87,10 @@ describe.each(pairs.map(([from, to]) => ({ from, to, name: `${from.name} → ${t
           expect(page.statusCode).toBe(200);
           expect(page.body).toContain('Zoë Ångström-Łukasiewicz');
           expect(page.body).toContain('After the edit.');
+          const reviewedPage = await app.inject({ method: 'GET', url: `/s/${site.reviewed.slug}` });
+          expect(reviewedPage.statusCode).toBe(200);
+          expect(reviewedPage.body).toContain('«ein Zuhause»');
+          expect(reviewedPage.body).toContain(ZOE.name); // the co-signatory
         } finally {
           await app.close();
         }

@@ -241,7 +241,7 @@ describe.each(databaseKinds)('Broadside archives on $name', (kind) => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('database-not-empty');
     expect((error as AppError).message).toMatch(
-      /^The database is not empty \(it has 2 statements, 2 threads, \d+ comments\)/,
+      /^The database is not empty \(it has 2 statements, 2 statement_revisions, 2 threads, \d+ comments\)/,
     );
     expect((await accounts.ensureSite(accountsContext(target), { name: 'x' })).id).toBe(
       targetSite.id,

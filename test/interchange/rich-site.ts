@@ -3,7 +3,10 @@
  * samples, members with a session and an API token, a member's statement without a subtitle,
  * a thread with nested replies, an edit, a removal, held and spam comments, reply subscriptions
  * (one delivered, one ended), a closed thread, an embedded page's thread, non-ASCII text, and
- * text that XML and JSON must escape.
+ * text that XML and JSON must escape; a statement taken through review (a pasted source, two
+ * revisions, an approval, an internal comment, a confirmed co-signature) and a draft; moderation's
+ * rules, a ban (by e-mail and by address), readers' reports (by a member and by an address) and
+ * the audit entries they leave.
  */
 import type { Runtime } from '../../src/app.js';
 import { accountsContext, discussionContext, statementsContext } from '../../src/app.js';
@@ -14,8 +17,17 @@ import type { DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';
 import { loadDemoContent } from '../../src/interchange/demo.js';
 import type { CommentModeration } from '../../src/moderation/ports.js';
+import type { ModerationContext } from '../../src/moderation/context.js';
+import * as moderation from '../../src/moderation/service.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createMailer } from '../../src/platform/mail.js';
+import * as review from '../../src/statements/review-service.js';
+import type { Actor } from '../../src/statements/service.js';
+import * as statementService from '../../src/statements/service.js';
 import { publishStatement } from '../../src/statements/service.js';
+import * as signing from '../../src/statements/signature-service.js';
 import { addMemberWithPassword, lenientModeration } from '../helpers/runtime.js';
+import { startSmtpCapture } from '../helpers/smtp.js';
 
 /** Holds "[hold]" comments and marks "[spam]" ones spam, as the moderation pipeline would. */
 export const richJudge: CommentModeration = {
@@ -39,6 +51,11 @@ export interface RichSite {
   /** The anonymous commenter who gave an address, a website and asked for reply mail. */
   zoe: { email: string; name: string; commentIds: string[] };
   ownerEmail: string;
+  /** The statement taken through review, and the draft beside it. */
+  reviewed: { id: string; slug: string; revisionIds: string[] };
+  draft: { id: string; title: string };
+  /** Zoë's confirmed co-signature of the reviewed statement. */
+  signatureId: string;
   comments: {
     top: string;
     reply: string;
@@ -68,7 +85,7 @@ export async function seedRichSite(runtime: Runtime): Promise<RichSite> {
     role: 'owner',
     name: 'Olúwaseun Owner',
   });
-  await addMemberWithPassword(runtime, {
+  const { member: mod } = await addMemberWithPassword(runtime, {
     siteId: site.id,
     email: 'mod@example.org',
     role: 'moderator',
@@ -170,8 +187,22 @@ export async function seedRichSite(runtime: Runtime): Promise<RichSite> {
     .execute((trx) => port.setThreadStatus(trx, { threadId: embed.id, status: 'closed' }));
   await closed.announce();
 
+  const { reviewed, draft, signatureId } = await seedReviewedStatements(runtime, {
+    siteId: site.id,
+    owner: { accountId: owner.id, name: owner.displayName, role: 'owner' },
+  });
+  await seedModeration(runtime, ctx, {
+    siteId: site.id,
+    moderator: { accountId: mod.id, name: mod.displayName },
+    zoeTop: top.comment.id,
+    reported: edited.comment.id,
+  });
+
   return {
     siteId: site.id,
+    reviewed,
+    draft,
+    signatureId,
     slug: statement.slug,
     threadId: thread.id,
     embedThreadId: embed.id,
@@ -190,4 +221,160 @@ export async function seedRichSite(runtime: Runtime): Promise<RichSite> {
       spam: spam.comment.id,
     },
   };
+}
+
+/**
+ * A statement from a pasted source through two revisions, an internal comment, an approval and
+ * publication, co-signed by Zoë (confirmed by the link mailed to her, through a real SMTP server);
+ * and a draft that was never published.
+ */
+async function seedReviewedStatements(
+  runtime: Runtime,
+  input: { siteId: string; owner: Actor },
+): Promise<Pick<RichSite, 'reviewed' | 'draft' | 'signatureId'>> {
+  const smtp = await startSmtpCapture();
+  const logger = createLogger('silent');
+  const mailer = createMailer({ smtpUrl: new URL(smtp.url), from: 'site@example.org', logger });
+  const ctx = {
+    ...statementsContext(runtime),
+    mail: { mailer, baseUrl: new URL('https://broadside.example.org/'), logger },
+  };
+  try {
+    await review.setClearancePolicy(ctx, {
+      siteId: input.siteId,
+      policy: { kind: 'role', role: 'editor', count: 1 },
+    });
+    const first = await statementService.createStatement(ctx, {
+      siteId: input.siteId,
+      actor: input.owner,
+      title: 'Housing is a right',
+      body: 'Everyone needs a home.\n\nRents must fall.',
+      note: 'First draft, from the 2001 declaration.',
+      eventName: 'Tenants’ assembly',
+      eventDate: '2026-11-20',
+      basedOn: {
+        kind: 'source',
+        source: {
+          title: 'Declaration on housing',
+          author: 'Tenants’ Union',
+          date: '2001-05',
+          url: 'https://tenants.example.org/2001',
+          text: 'Everyone needs a home. Rents must fall now.',
+        },
+      },
+    });
+    const statementId = first.statement.id;
+    const second = await statementService.reviseStatement(ctx, {
+      siteId: input.siteId,
+      statementId,
+      actor: input.owner,
+      body: 'Everyone needs a home — «ein Zuhause».\n\nRents must fall.',
+      note: 'Second revision.',
+      baseRevisionId: first.revision.id,
+    });
+    await statementService.submitForReview(ctx, {
+      siteId: input.siteId,
+      statementId,
+      actor: input.owner,
+    });
+    await review.addInternalComment(ctx, {
+      siteId: input.siteId,
+      statementId,
+      revisionId: second.revision.id,
+      paragraphIndex: 1,
+      body: 'Say by how much?',
+      actor: input.owner,
+    });
+    await review.approveRevision(ctx, {
+      siteId: input.siteId,
+      statementId,
+      actor: input.owner,
+      revisionId: second.revision.id,
+      comment: 'Good to go.',
+    });
+    const published = await statementService.publishRevision(ctx, {
+      siteId: input.siteId,
+      statementId,
+      actor: input.owner,
+      revisionId: second.revision.id,
+    });
+    const signature = await signing.signStatement(ctx, {
+      siteId: input.siteId,
+      statementId,
+      signature: { kind: 'person', name: ZOE.name, email: ZOE.email, country: 'Sverige' },
+    });
+    const token = /signatures\/confirm\/(\S+)/.exec(
+      smtp.mailsTo(ZOE.email).at(-1)?.text ?? '',
+    )?.[1];
+    if (!token) throw new Error('no confirmation link was mailed to Zoë');
+    await signing.verifySignature(ctx, decodeURIComponent(token));
+
+    const draft = await statementService.createStatement(ctx, {
+      siteId: input.siteId,
+      actor: input.owner,
+      title: 'A draft, not yet out',
+      body: 'Work in progress.',
+    });
+    return {
+      reviewed: {
+        id: statementId,
+        slug: published.statement.slug,
+        revisionIds: [first.revision.id, second.revision.id],
+      },
+      draft: { id: draft.statement.id, title: draft.statement.title },
+      signatureId: signature.id,
+    };
+  } finally {
+    mailer.close();
+    await smtp.close();
+  }
+}
+
+/** The site's rules changed, Zoë banned (by e-mail and address), and two readers' reports. */
+async function seedModeration(
+  runtime: Runtime,
+  discussionCtx: DiscussionContext,
+  input: {
+    siteId: string;
+    moderator: { accountId: string; name: string };
+    zoeTop: string;
+    reported: string;
+  },
+): Promise<void> {
+  const ctx: ModerationContext = {
+    db: runtime.db,
+    clock: runtime.clock,
+    ids: runtime.ids,
+    comments: discussion.moderatedComments(discussionCtx),
+    threadPage: () => undefined,
+    classifierTimeoutMs: 1000,
+    mailer: runtime.mailer,
+    baseUrl: runtime.config.baseUrl,
+    logger: runtime.logger,
+  };
+  await moderation.updateSiteRules(ctx, {
+    siteId: input.siteId,
+    actor: input.moderator,
+    changes: { suspectTerms: 'scam\nfree money', maxLinks: 3 },
+  });
+  await moderation.banAuthor(ctx, {
+    siteId: input.siteId,
+    actor: input.moderator,
+    commentId: input.zoeTop,
+    reason: 'Testing bans — «ü»',
+    durationHours: 24,
+  });
+  await moderation.reportComment(ctx, {
+    siteId: input.siteId,
+    commentId: input.reported,
+    reason: 'off-topic',
+    note: 'Not about the statement.',
+    reporter: { ipHash: 'b'.repeat(64) },
+  });
+  await moderation.reportComment(ctx, {
+    siteId: input.siteId,
+    commentId: input.reported,
+    reason: 'spam',
+    reporter: { accountId: input.moderator.accountId, ipHash: 'c'.repeat(64) },
+  });
 }
