@@ -1,11 +1,13 @@
 /**
- * `broadside export --format wxr`: the site's published statements as WordPress posts, each with
- * its whole comment tree, so that a site can move to WordPress (Tools → Import → WordPress). Read
+ * `broadside export --format wxr`: the site's statements as WordPress posts — published ones with
+ * their published revision's text and their whole comment tree, unpublished ones (draft, in
+ * review, cleared) as WordPress drafts with their current revision's text — so that a site can move to WordPress (Tools → Import → WordPress). Read
  * in pages inside one snapshot and written as it is read; the only memory that grows is the map of
  * one thread's comment ids (WordPress numbers comments, and a reply names its parent's number).
  *
  * What WordPress has no place for stays behind (it is all in the Broadside archive): discussions of
- * other sites' pages, drafts, comments' Markdown source, edit history, reply subscriptions, and
+ * other sites' pages, earlier revisions, approvals, internal comments and co-signatures, comments'
+ * Markdown source, edit history, reply subscriptions, and
  * addresses (kept only as hashes). Removed comments go to WordPress's trash, empty, so that their
  * replies keep their place.
  */
@@ -24,7 +26,7 @@ import {
 import type { WxrDb } from './wxr-store.js';
 import {
   countPageThreads,
-  listPublishedStatements,
+  listStatements,
   listStatementAuthors,
   listThreadComments,
 } from './wxr-store.js';
@@ -43,7 +45,10 @@ export interface ExportWxrInput {
 }
 
 export interface WxrSummary {
+  /** Posts written, drafts included. */
   posts: number;
+  /** Of which drafts (statements never published). */
+  drafts: number;
   comments: number;
   /** Discussions of other sites' pages, which WXR has no post for. */
   pageThreadsLeftOut: number;
@@ -60,7 +65,7 @@ export async function exportWxr(
   input: ExportWxrInput,
 ): Promise<WxrSummary> {
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
-  const summary: WxrSummary = { posts: 0, comments: 0, pageThreadsLeftOut: 0 };
+  const summary: WxrSummary = { posts: 0, drafts: 0, comments: 0, pageThreadsLeftOut: 0 };
   let buffer = '';
   const emit = async (text: string) => {
     buffer += text;
@@ -94,13 +99,14 @@ export async function exportWxr(
     let nextCommentId = 1;
     let afterId: string | undefined;
     for (;;) {
-      const statements = await listPublishedStatements(trx, {
+      const statements = await listStatements(trx, {
         siteId: input.siteId,
         afterId,
         limit: pageSize,
       });
       for (const statement of statements) {
         summary.posts += 1;
+        if (!statement.publishedAt) summary.drafts += 1;
         const author = authors.get(
           authorKey(statement.authorAccountId, statement.authorName),
         ) as WxrAuthor;
@@ -114,11 +120,17 @@ export async function exportWxr(
             html: statement.html,
             subtitle: statement.subtitle,
             slug: statement.slug,
-            publishedAt: statement.publishedAt,
-            status: statement.publishedAt > now ? 'future' : 'publish',
+            publishedAt: statement.publishedAt ?? statement.createdAt,
+            status: !statement.publishedAt
+              ? 'draft'
+              : statement.publishedAt > now
+                ? 'future'
+                : 'publish',
             commentsOpen: statement.threadStatus === 'open',
             meta: [
               { key: 'broadside_id', value: statement.id },
+              // What WordPress's statuses do not say: in review, cleared, withdrawn.
+              { key: 'broadside_status', value: statement.status },
               ...(statement.clearanceNote
                 ? [{ key: 'broadside_clearance_note', value: statement.clearanceNote }]
                 : []),

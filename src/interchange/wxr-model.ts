@@ -157,9 +157,13 @@ export interface WxrPost {
   html: string;
   subtitle: string | undefined;
   slug: string;
+  /** When it was (or will be) published; a draft's is when it was started. */
   publishedAt: Date;
-  /** `future`: published with a date still to come (WordPress's scheduled posts). */
-  status: 'publish' | 'future';
+  /**
+   * `future`: published with a date still to come (WordPress's scheduled posts); `draft`: never
+   * published (WordPress gives drafts no GMT date).
+   */
+  status: 'publish' | 'future' | 'draft';
   commentsOpen: boolean;
   meta: { key: string; value: string }[];
 }
@@ -185,7 +189,7 @@ export function wxrItemHead(post: WxrPost): string {
     `\t\t<excerpt:encoded>${cdata(post.subtitle ?? '')}</excerpt:encoded>\n` +
     `\t\t<wp:post_id>${post.id}</wp:post_id>\n` +
     `\t\t<wp:post_date>${cdata(date)}</wp:post_date>\n` +
-    `\t\t<wp:post_date_gmt>${cdata(date)}</wp:post_date_gmt>\n` +
+    `\t\t<wp:post_date_gmt>${cdata(post.status === 'draft' ? '0000-00-00 00:00:00' : date)}</wp:post_date_gmt>\n` +
     `\t\t<wp:comment_status>${cdata(post.commentsOpen ? 'open' : 'closed')}</wp:comment_status>\n` +
     `\t\t<wp:ping_status>${cdata('closed')}</wp:ping_status>\n` +
     `\t\t<wp:post_name>${cdata(post.slug)}</wp:post_name>\n` +

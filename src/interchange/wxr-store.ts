@@ -13,7 +13,7 @@ export interface StatementAuthorRow {
   email: string | undefined;
 }
 
-/** Everyone who wrote a published statement of the site, once each. */
+/** Everyone who wrote a statement of the site (drafts too: they are exported as drafts), once each. */
 export async function listStatementAuthors(
   db: WxrDb,
   siteId: string,
@@ -23,7 +23,6 @@ export async function listStatementAuthors(
     .leftJoin('accounts', 'accounts.id', 'statements.author_account_id')
     .select(['statements.author_account_id', 'statements.author_name', 'accounts.email'])
     .where('statements.site_id', '=', siteId)
-    .where('statements.published_at', 'is not', null)
     .groupBy(['statements.author_account_id', 'statements.author_name', 'accounts.email'])
     .orderBy('statements.author_name')
     .orderBy('statements.author_account_id')
@@ -35,7 +34,7 @@ export async function listStatementAuthors(
   }));
 }
 
-export interface PublishedStatementRow {
+export interface StatementRow {
   id: string;
   slug: string;
   title: string;
@@ -44,16 +43,24 @@ export interface PublishedStatementRow {
   authorAccountId: string | undefined;
   authorName: string;
   clearanceNote: string | undefined;
-  publishedAt: Date;
+  /** draft, in-review, cleared, published, withdrawn (see src/statements/lifecycle.ts). */
+  status: string;
+  /** Undefined until it is first published. */
+  publishedAt: Date | undefined;
+  createdAt: Date;
   threadId: string | undefined;
   threadStatus: string | undefined;
 }
 
-/** The next published statements after `afterId`, by id, with their threads. */
-export async function listPublishedStatements(
+/**
+ * The next statements after `afterId`, by id, with their threads. The text is the statements
+ * row's: the published revision's once published (a correction waiting keeps it), the current
+ * revision's before (see src/statements/store.ts).
+ */
+export async function listStatements(
   db: WxrDb,
   input: { siteId: string; afterId: string | undefined; limit: number },
-): Promise<PublishedStatementRow[]> {
+): Promise<StatementRow[]> {
   let query = db
     .selectFrom('statements')
     .leftJoin('threads', 'threads.statement_id', 'statements.id')
@@ -66,12 +73,13 @@ export async function listPublishedStatements(
       'statements.author_account_id',
       'statements.author_name',
       'statements.clearance_note',
+      'statements.status',
       'statements.published_at',
+      'statements.created_at',
       'threads.id as thread_id',
       'threads.status as thread_status',
     ])
-    .where('statements.site_id', '=', input.siteId)
-    .where('statements.published_at', 'is not', null);
+    .where('statements.site_id', '=', input.siteId);
   if (input.afterId !== undefined) query = query.where('statements.id', '>', input.afterId);
   const rows = await query.orderBy('statements.id').limit(input.limit).execute();
   return rows.map((row) => ({
@@ -83,7 +91,9 @@ export async function listPublishedStatements(
     authorAccountId: row.author_account_id ?? undefined,
     authorName: row.author_name,
     clearanceNote: row.clearance_note ?? undefined,
-    publishedAt: new Date(row.published_at as string),
+    status: row.status,
+    publishedAt: row.published_at === null ? undefined : new Date(row.published_at),
+    createdAt: new Date(row.created_at),
     threadId: row.thread_id ?? undefined,
     threadStatus: row.thread_status ?? undefined,
   }));

@@ -152,8 +152,25 @@ describe.each(databaseKinds)('exportWxr on $name', (kind) => {
     expect(authors.sort()).toEqual(['jim-denham', 'owner', 'unsigned']);
 
     const items = children(channel, 'item');
-    expect(items).toHaveLength(3);
-    expect(summary.posts).toBe(3);
+    // The two samples, the member's statement, the reviewed one, and the draft.
+    expect(items).toHaveLength(5);
+    expect(summary).toMatchObject({ posts: 5, drafts: 1 });
+    const draft = items.find((item) => textOf(item, 'title') === site.draft.title) as XmlElement;
+    expect(textOf(draft, 'wp:status')).toBe('draft');
+    expect(textOf(draft, 'wp:post_date_gmt')).toBe('0000-00-00 00:00:00');
+    expect(children(draft, 'wp:comment')).toHaveLength(0);
+    // A reviewed statement is exported with its published revision's text, not its first.
+    const reviewed = items.find(
+      (item) => textOf(item, 'wp:post_name') === site.reviewed.slug,
+    ) as XmlElement;
+    expect(textOf(reviewed, 'wp:status')).toBe('publish');
+    expect(textOf(reviewed, 'content:encoded')).toContain('«ein Zuhause»');
+    expect(
+      children(reviewed, 'wp:postmeta').map((meta) => [
+        textOf(meta, 'wp:meta_key'),
+        textOf(meta, 'wp:meta_value'),
+      ]),
+    ).toContainEqual(['broadside_status', 'published']);
     expect(summary.pageThreadsLeftOut).toBe(1);
     const post = items.find((item) => textOf(item, 'wp:post_name') === site.slug) as XmlElement;
     expect(textOf(post, 'title')).toBe('Über «Solidarität» — a statement');
