@@ -7,7 +7,6 @@
 import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { isValidEmail, normaliseEmail } from '../accounts/model.js';
 import { ensureSite } from '../accounts/service.js';
 import type { Clock } from '../platform/clock.js';
@@ -33,7 +32,6 @@ import {
   exportPersonalData,
   previewErasure,
 } from './personal-data.js';
-import type { PersonalDataContext } from './personal-data.js';
 import type { ClosableSink } from './text-sink.js';
 import { fileSink, streamSink } from './text-sink.js';
 
@@ -88,15 +86,6 @@ async function writeAll<T>(
   }
 }
 
-/** Audit entries from the command line go to standard error, never into exported data. */
-function auditLogger(): Logger {
-  return pino({ level: 'info' }, process.stderr);
-}
-
-function personalDataContext(runtime: CommandRuntime): PersonalDataContext {
-  return { ...runtime, logger: auditLogger() };
-}
-
 function requireEmail(tools: CommandTools, email: string): string {
   const normalised = normaliseEmail(email);
   if (!isValidEmail(normalised))
@@ -140,7 +129,7 @@ async function exportCommand(
         }),
       );
       say(
-        `Wrote ${count(summary.posts, 'posts')} and ${count(summary.comments, 'comments')} to ${where} (WordPress WXR 1.2).`,
+        `Wrote ${count(summary.posts, 'posts')}${summary.drafts > 0 ? ` (${count(summary.drafts, 'drafts')})` : ''} and ${count(summary.comments, 'comments')} to ${where} (WordPress WXR 1.2).`,
       );
       if (summary.pageThreadsLeftOut > 0) {
         say(
@@ -370,7 +359,7 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
         const email = requireEmail(tools, options.email);
         const sink = sinkFor(file);
         const document = await writeAll(tools, sink, async () => {
-          const found = await exportPersonalData(personalDataContext(runtime), {
+          const found = await exportPersonalData(runtime, {
             email,
             actor: { kind: 'command-line' },
           });
@@ -395,7 +384,7 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
     .action((options: { email: string; yes?: boolean }) =>
       tools.withRuntime(async (runtime) => {
         const email = requireEmail(tools, options.email);
-        const ctx = personalDataContext(runtime);
+        const ctx = runtime;
         const preview = await previewErasure(ctx, { email });
         const total = Object.values(preview.counts).reduce((sum, n) => sum + n, 0);
         if (preview.account) {
@@ -404,7 +393,7 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
           );
         }
         if (total === 0) {
-          say(`${email}: nothing to erase (no comments or subscriptions).`);
+          say(`${email}: nothing to erase (nothing is stored about the address).`);
           return;
         }
         say(describeErasure(preview, true));

@@ -7,10 +7,16 @@ import { ERASED_AUTHOR_NAME } from './personal-data.js';
 const LABELS: Record<string, [one: string, many: string]> = {
   comments: ['comment', 'comments'],
   subscriptions: ['reply subscription', 'reply subscriptions'],
+  signatures: ['co-signature', 'co-signatures'],
+  bans: ['ban', 'bans'],
+  auditEntries: ['audit log entry naming it', 'audit log entries naming it'],
+  reports: ['report', 'reports'],
 };
 
 function countsText(counts: Record<string, number>): string {
+  // What there is none of goes unsaid.
   return Object.entries(counts)
+    .filter(([, n]) => n > 0)
     .map(([name, n]) => {
       const [one, many] = LABELS[name] ?? [name, name];
       return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
@@ -91,13 +97,16 @@ export function ConfirmErasurePage(props: {
       <h2>Erase the data of {props.email}?</h2>
       {total === 0 ? (
         <p class="empty-state">
-          Nothing to erase: no comments or reply subscriptions have this address.
+          Nothing to erase: no comments, reply subscriptions, co-signatures, bans or reports have
+          this address.
         </p>
       ) : (
         <p>
           This site holds {countsText(props.counts)} of {props.email}. Erasing takes their name,
           address, website and address hashes out of the comments, which stay in place signed “
-          {ERASED_AUTHOR_NAME}”, and ends the subscriptions. <strong>It cannot be undone.</strong>
+          {ERASED_AUTHOR_NAME}”, ends the subscriptions, deletes the co-signatures, ends the bans on
+          the address and unlinks the member’s reports from their account.{' '}
+          <strong>It cannot be undone.</strong>
         </p>
       )}
       {props.memberName !== undefined && (

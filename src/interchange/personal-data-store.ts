@@ -1,14 +1,21 @@
 /**
  * The SQL of personal-data requests: everything stored about one e-mail address, and erasing it.
  * A person's comments are those posted with the address, and those posted by the member whose
- * account has it.
+ * account has it; their co-signatures are those given with the address; the bans on them are those
+ * on the address or the account; their reports are those the member made (a reader without an
+ * account reports by network address, which says nothing about an e-mail address).
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { AccountsTables } from '../accounts/store.js';
 import type { NotificationTables } from '../discussion/notification-store.js';
+import type { ModerationTables } from '../moderation/store.js';
 import type { StatementsTables } from '../statements/store.js';
 
-type PersonalDataTables = AccountsTables & StatementsTables & NotificationTables;
+type PersonalDataTables = AccountsTables &
+  StatementsTables &
+  NotificationTables &
+  Pick<ModerationTables, 'bans' | 'reports' | 'moderation_actions'>;
 export type PersonalDataDb = Kysely<PersonalDataTables>;
 
 /** Whose data: the address (lower-cased), its subscription key, and the account that has it. */
@@ -261,4 +268,225 @@ export async function bumpThreadVersions(
     versions.set(threadId, Number(row.version));
   }
   return versions;
+}
+
+export interface SignatureRecord {
+  id: string;
+  statementId: string;
+  statementTitle: string;
+  statementSlug: string;
+  kind: string;
+  name: string;
+  organisation: string | undefined;
+  roleTitle: string | undefined;
+  email: string;
+  country: string | undefined;
+  status: string;
+  createdAt: string;
+  verifiedAt: string | undefined;
+}
+
+/** The co-signatures given with the address, oldest first. */
+export async function findSignatures(
+  db: PersonalDataDb,
+  person: Person,
+): Promise<SignatureRecord[]> {
+  const rows = await db
+    .selectFrom('statement_signatures')
+    .innerJoin('statements', 'statements.id', 'statement_signatures.statement_id')
+    .select([
+      'statement_signatures.id',
+      'statement_signatures.statement_id',
+      'statements.title as statement_title',
+      'statements.slug as statement_slug',
+      'statement_signatures.kind',
+      'statement_signatures.name',
+      'statement_signatures.organisation',
+      'statement_signatures.role_title',
+      'statement_signatures.email',
+      'statement_signatures.country',
+      'statement_signatures.status',
+      'statement_signatures.created_at',
+      'statement_signatures.verified_at',
+    ])
+    .where('statement_signatures.email', '=', person.email)
+    .orderBy('statement_signatures.created_at')
+    .orderBy('statement_signatures.id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    statementId: row.statement_id,
+    statementTitle: row.statement_title,
+    statementSlug: row.statement_slug,
+    kind: row.kind,
+    name: row.name,
+    organisation: row.organisation ?? undefined,
+    roleTitle: row.role_title ?? undefined,
+    email: row.email,
+    country: row.country ?? undefined,
+    status: row.status,
+    createdAt: row.created_at,
+    verifiedAt: row.verified_at ?? undefined,
+  }));
+}
+
+/**
+ * Deletes the co-signatures given with the address: a signature is a name put under a text, and
+ * with the name and address gone nothing of it would be left to show or count.
+ */
+export async function deleteSignatures(db: PersonalDataDb, person: Person): Promise<number> {
+  const result = await db
+    .deleteFrom('statement_signatures')
+    .where('email', '=', person.email)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export interface BanRecord {
+  id: string;
+  siteId: string;
+  /** `email` or `account`. */
+  kind: string;
+  reason: string;
+  createdAt: string;
+  expiresAt: string | undefined;
+  liftedAt: string | undefined;
+}
+
+function bansOf(person: Person) {
+  return (eb: ExpressionBuilder<PersonalDataTables, 'bans'>) =>
+    eb.or([
+      eb.and([eb('bans.kind', '=', 'email'), eb('bans.value', '=', person.email)]),
+      ...(person.accountId === undefined
+        ? []
+        : [eb.and([eb('bans.kind', '=', 'account'), eb('bans.value', '=', person.accountId)])]),
+    ]);
+}
+
+/** The bans on the address or on the account that has it, lifted and expired ones included. */
+export async function findBans(db: PersonalDataDb, person: Person): Promise<BanRecord[]> {
+  const rows = await db
+    .selectFrom('bans')
+    .select(['id', 'site_id', 'kind', 'reason', 'created_at', 'expires_at', 'lifted_at'])
+    .where(bansOf(person))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    siteId: row.site_id,
+    kind: row.kind,
+    reason: row.reason,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at ?? undefined,
+    liftedAt: row.lifted_at ?? undefined,
+  }));
+}
+
+/**
+ * Takes the address out of the bans on it: the ban stays on record (moderators' log refers to
+ * it) but ends now, and keeps out nobody, since what it matched is gone. Bans on the account are
+ * left: the account is not erased (see README).
+ */
+export async function eraseEmailBans(
+  db: PersonalDataDb,
+  person: Person,
+  now: Date,
+): Promise<number> {
+  const rows = await db
+    .updateTable('bans')
+    .set((eb) => ({
+      value: sql<string>`${'erased:'} || ${eb.ref('id')}`,
+      lifted_at: eb.fn.coalesce('lifted_at', eb.val(now.toISOString())),
+    }))
+    .where('kind', '=', 'email')
+    .where('value', '=', person.email)
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** The audit log's entries that name the address (a ban's target, `email:ADDRESS`). */
+export async function findAuditEntriesNaming(
+  db: PersonalDataDb,
+  person: Person,
+): Promise<{ id: string; at: string; action: string; target: string }[]> {
+  const rows = await db
+    .selectFrom('moderation_actions')
+    .select(['id', 'at', 'action', 'target'])
+    .where('target', '=', `email:${person.email}`)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    at: row.at,
+    action: row.action,
+    target: row.target ?? '',
+  }));
+}
+
+/** Replaces the address where the audit log names it; the entries themselves stay. */
+export async function eraseAuditTargets(db: PersonalDataDb, person: Person): Promise<number> {
+  const result = await db
+    .updateTable('moderation_actions')
+    .set({ target: 'email:(erased)' })
+    .where('target', '=', `email:${person.email}`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export interface ReportRecord {
+  id: string;
+  commentId: string;
+  reason: string;
+  note: string | undefined;
+  createdAt: string;
+  resolvedAt: string | undefined;
+  resolution: string | undefined;
+}
+
+/** The reports the member who has the address made. */
+export async function findReports(db: PersonalDataDb, person: Person): Promise<ReportRecord[]> {
+  if (person.accountId === undefined) return [];
+  const rows = await db
+    .selectFrom('reports')
+    .select(['id', 'comment_id', 'reason', 'note', 'created_at', 'resolved_at', 'resolution'])
+    .where('reporter_account_id', '=', person.accountId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    commentId: row.comment_id,
+    reason: row.reason,
+    note: row.note ?? undefined,
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at ?? undefined,
+    resolution: row.resolution ?? undefined,
+  }));
+}
+
+/**
+ * Unlinks the member's reports from their account: they keep counting for the comment (a key of
+ * their own each), and their notes stay, like the text of erased comments.
+ */
+export async function eraseReporters(db: PersonalDataDb, person: Person): Promise<number> {
+  if (person.accountId === undefined) return 0;
+  const rows = await db
+    .updateTable('reports')
+    .set((eb) => ({
+      reporter_account_id: null,
+      reporter_key: sql<string>`${'erased:'} || ${eb.ref('id')}`,
+    }))
+    .where('reporter_account_id', '=', person.accountId)
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** The ids of the installation's sites (a personal-data request concerns all of them). */
+export async function allSiteIds(db: PersonalDataDb): Promise<string[]> {
+  const rows = await db.selectFrom('sites').select('id').orderBy('id').execute();
+  return rows.map((row) => row.id);
 }

@@ -3,11 +3,14 @@
  * erase it. Erasure takes the person out of their comments — name, address, website, account and
  * address hash — and writes "removed at the author's request" as the author, keeping every comment
  * in its place (the thread stays readable, replies stay under their parents); it ends and forgets
- * their reply subscriptions. One transaction; every touched thread gets a new version, so cached
- * pages and ETags change; both requests go to the audit trail.
+ * their reply subscriptions, deletes their co-signatures, ends the bans on the address (taking it
+ * out of them and out of the audit log's ban entries) and unlinks the member's reports from their
+ * account. One transaction; every touched thread gets a new version, so cached pages and ETags
+ * change; both requests are rows of the audit log (moderation_actions), written in the request's
+ * transaction.
  *
  * Where personal data lives is the list {@link PERSONAL_DATA_SOURCES}, one entry per table: a
- * capability that stores more of it (co-signatures, with statements) adds its entry there.
+ * capability that stores more of it adds its entry there.
  */
 import { isValidEmail, normaliseEmail } from '../accounts/model.js';
 import { addressKey } from '../discussion/notifications.js';
@@ -15,9 +18,9 @@ import type { Clock } from '../platform/clock.js';
 import { inTransaction } from '../platform/database/index.js';
 import { UnprocessableError } from '../platform/errors.js';
 import type { EventBus } from '../platform/event-bus.js';
-import type { Logger } from '../platform/logger.js';
+import type { Ids } from '../platform/ids.js';
 import type { AuditActor } from './audit.js';
-import { recordPersonalDataAction } from './audit.js';
+import { countsInWords, recordPersonalDataAction } from './audit.js';
 import type { AccountRecord, PersonalDataDb, Person } from './personal-data-store.js';
 import * as store from './personal-data-store.js';
 
@@ -28,10 +31,10 @@ export interface PersonalDataContext {
   db: PersonalDataDb;
   clock: Clock;
   bus: EventBus;
+  /** For the audit log's entries. */
+  ids: Ids;
   /** SECRET: subscriptions are found by a keyed hash of the address, and audit entries name it so. */
   secret: string;
-  /** Where the audit trail goes (see audit.ts). */
-  logger: Logger;
 }
 
 /** What an erasure did to one source, and what the caller must announce afterwards. */
@@ -47,7 +50,7 @@ export interface PersonalDataSource {
   name: string;
   find(db: PersonalDataDb, person: Person): Promise<unknown[]>;
   /** Runs inside the erasure's transaction; sources are erased in the order of the list. */
-  erase(db: PersonalDataDb, person: Person): Promise<SourceErasure>;
+  erase(db: PersonalDataDb, person: Person, now: Date): Promise<SourceErasure>;
 }
 
 /**
@@ -67,6 +70,28 @@ export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [
       const comments = await store.eraseCommentAuthors(db, person, ERASED_AUTHOR_NAME);
       return { records: comments.length, comments };
     },
+  },
+  {
+    name: 'signatures',
+    find: store.findSignatures,
+    erase: async (db, person) => ({ records: await store.deleteSignatures(db, person) }),
+  },
+  {
+    // Bans on the address (ended, the address taken out) and on the account (kept: see README).
+    name: 'bans',
+    find: store.findBans,
+    erase: async (db, person, now) => ({ records: await store.eraseEmailBans(db, person, now) }),
+  },
+  {
+    // The audit log's ban entries name the banned address.
+    name: 'auditEntries',
+    find: store.findAuditEntriesNaming,
+    erase: async (db, person) => ({ records: await store.eraseAuditTargets(db, person) }),
+  },
+  {
+    name: 'reports',
+    find: store.findReports,
+    erase: async (db, person) => ({ records: await store.eraseReporters(db, person) }),
   },
 ];
 
@@ -110,7 +135,7 @@ export async function exportPersonalData(
   ctx: PersonalDataContext,
   input: { email: string; actor: AuditActor },
 ): Promise<PersonalDataDocument> {
-  const { document, counts } = await inTransaction(ctx.db, async (trx) => {
+  const document = await inTransaction(ctx.db, async (trx) => {
     const { person, account } = await personOf({ ...ctx, db: trx }, input.email);
     const document: PersonalDataDocument = {
       format: PERSONAL_DATA_FORMAT,
@@ -125,14 +150,11 @@ export async function exportPersonalData(
       document[source.name] = records;
       counts[source.name] = records.length;
     }
-    return { document, counts };
-  });
-  recordPersonalDataAction(ctx, {
-    action: 'personal-data.export',
-    email: document.email,
-    actor: input.actor,
-    counts,
-    at: ctx.clock.now(),
+    await recordPersonalDataAction(
+      { ...ctx, db: trx },
+      { action: 'person-export', email: person.email, actor: input.actor, counts },
+    );
+    return document;
   });
   return document;
 }
@@ -161,7 +183,7 @@ export async function erasePersonalData(
     const counts: Record<string, number> = {};
     const changed: { id: string; threadId: string; status: string }[] = [];
     for (const source of PERSONAL_DATA_SOURCES) {
-      const erased = await source.erase(trx, person);
+      const erased = await source.erase(trx, person, now);
       counts[source.name] = erased.records;
       changed.push(...(erased.comments ?? []));
     }
@@ -173,6 +195,10 @@ export async function erasePersonalData(
       threads: threadIds.length,
       account,
     };
+    await recordPersonalDataAction(
+      { ...ctx, db: trx },
+      { action: 'person-erase', email: person.email, actor: input.actor, counts },
+    );
     return { summary, changed, versions };
   });
   // Live pages show the new author line; the same event as an edit, since that is what readers see.
@@ -187,13 +213,6 @@ export async function erasePersonalData(
       },
     });
   }
-  recordPersonalDataAction(ctx, {
-    action: 'personal-data.erase',
-    email: summary.email,
-    actor: input.actor,
-    counts: summary.counts,
-    at: ctx.clock.now(),
-  });
   return summary;
 }
 
@@ -202,9 +221,6 @@ export function describeErasure(
   summary: { email: string; counts: Record<string, number> },
   wouldBe = false,
 ): string {
-  const parts = Object.entries(summary.counts).map(
-    ([name, count]) => `${count} ${count === 1 ? name.replace(/s$/, '') : name}`,
-  );
   const verb = wouldBe ? 'would be erased' : 'erased';
-  return `${summary.email}: ${parts.join(', ')} ${verb}.`;
+  return `${summary.email}: ${countsInWords(summary.counts) || 'nothing'} ${verb}.`;
 }

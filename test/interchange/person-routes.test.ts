@@ -96,7 +96,7 @@ describe('/admin/personal-data over HTTP', () => {
     expect(asked.status).toBe(200);
     const confirmation = await asked.text();
     expect(confirmation).toContain(
-      'This site holds 1 reply subscription, 4 comments of zoe@example.org',
+      'This site holds 1 reply subscription, 4 comments, 1 co-signature, 1 ban, 1 audit log entry naming it of zoe@example.org',
     );
     expect(confirmation).toContain('name="confirm" value="yes"');
     // Asking changed nothing.
@@ -109,7 +109,7 @@ describe('/admin/personal-data over HTTP', () => {
     });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain(
-      'Erased the data of zoe@example.org: 1 reply subscription, 4 comments.',
+      'Erased the data of zoe@example.org: 1 reply subscription, 4 comments, 1 co-signature, 1 ban, 1 audit log entry naming it.',
     );
 
     const after = await reader.get(`/s/${site.slug}`);
@@ -195,7 +195,7 @@ describe('/admin/personal-data in Chromium', () => {
       await page.getByRole('button', { name: 'Erase permanently' }).click();
       await page.getByRole('status').waitFor();
       expect(await page.getByRole('status').textContent()).toBe(
-        'Erased the data of zoe@example.org: 1 reply subscription, 4 comments.',
+        'Erased the data of zoe@example.org: 1 reply subscription, 4 comments, 1 co-signature, 1 ban, 1 audit log entry naming it.',
       );
       expect(problems.all()).toEqual([]);
     } finally {

@@ -1,7 +1,5 @@
 // Personal-data requests on a real database: exporting everything stored about an address, and
 // erasing it while the thread stays whole and readable, with both in the audit trail.
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discussionContext } from '../../src/app.js';
 import { getThread, readThreadPage } from '../../src/discussion/service.js';
@@ -22,38 +20,31 @@ import { createTestRuntime } from '../helpers/runtime.js';
 import type { RichSite } from './rich-site.js';
 import { richJudge, seedRichSite, ZOE } from './rich-site.js';
 
-/** A real pino logger whose lines are kept, parsed, for the test to read. */
-function recordingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
-
 const cli = { kind: 'command-line' } as const;
 
 describe.each(databaseKinds)('personal data on $name', (kind) => {
   let made: TestRuntime;
   let site: RichSite;
   let ctx: PersonalDataContext;
-  let audit: Record<string, unknown>[];
 
   beforeEach(async () => {
     made = await createTestRuntime({ kind, moderation: richJudge });
     site = await seedRichSite(made.runtime);
-    const recorded = recordingLogger();
-    audit = recorded.lines;
-    ctx = { ...made.runtime, logger: recorded.logger };
+    ctx = made.runtime;
   });
   afterEach(async () => {
     await made.close();
   });
+
+  /** The audit log's personal-data entries, oldest first. */
+  const audit = () =>
+    made.runtime.db
+      .selectFrom('moderation_actions')
+      .selectAll()
+      .where('action', 'like', 'person-%')
+      .orderBy('at')
+      .orderBy('id')
+      .execute() as Promise<Record<string, unknown>[]>;
 
   const commentRow = (id: string) =>
     made.runtime.db
@@ -90,17 +81,37 @@ describe.each(databaseKinds)('personal data on $name', (kind) => {
       expect.objectContaining({ commentId: site.comments.top, email: ZOE.email }),
     ]);
     expect(JSON.parse(JSON.stringify(document))).toEqual(document);
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({
-      msg: 'personal data exported',
-      audit: {
-        action: 'personal-data.export',
-        subject: auditSubject(made.runtime.secret, ZOE.email),
-        actor: cli,
-        counts: { comments: 4, subscriptions: 1 },
-      },
-    });
-    expect(JSON.stringify(audit)).not.toContain(ZOE.email);
+    // Her co-signature, the ban on her address, and the log's entry of it.
+    expect(document.signatures).toEqual([
+      expect.objectContaining({
+        id: site.signatureId,
+        statementSlug: site.reviewed.slug,
+        name: ZOE.name,
+        email: ZOE.email,
+        status: 'verified',
+      }),
+    ]);
+    expect(document.bans).toEqual([
+      expect.objectContaining({ kind: 'email', reason: 'Testing bans — «ü»' }),
+    ]);
+    expect(document.auditEntries).toEqual([
+      expect.objectContaining({ action: 'ban', target: `email:${ZOE.email}` }),
+    ]);
+    // Reports made from an address are not the e-mail address's.
+    expect(document.reports).toEqual([]);
+    const entries = await audit();
+    expect(entries).toEqual([
+      expect.objectContaining({
+        site_id: site.siteId,
+        action: 'person-export',
+        actor_kind: 'system',
+        actor_account_id: null,
+        target: auditSubject(made.runtime.secret, ZOE.email),
+        reason:
+          'Exported 1 subscription, 4 comments, 1 signature, 1 ban, 1 audit log entry (command line).',
+      }),
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(ZOE.email);
   });
 
   it('includes a member’s account, memberships and earlier versions of their comments', async () => {
@@ -145,15 +156,31 @@ describe.each(databaseKinds)('personal data on $name', (kind) => {
     made.runtime.bus.subscribe(`thread:${site.threadId}`, (event) => events.push(event));
 
     expect(await previewErasure(ctx, { email: ZOE.email })).toMatchObject({
-      counts: { subscriptions: 1, comments: 4 },
+      counts: {
+        subscriptions: 1,
+        comments: 4,
+        signatures: 1,
+        bans: 1,
+        auditEntries: 1,
+        reports: 0,
+      },
     });
     const summary = await erasePersonalData(ctx, { email: ZOE.email, actor: cli });
     expect(summary).toMatchObject({
       email: ZOE.email,
-      counts: { subscriptions: 1, comments: 4 },
+      counts: {
+        subscriptions: 1,
+        comments: 4,
+        signatures: 1,
+        bans: 1,
+        auditEntries: 1,
+        reports: 0,
+      },
       threads: 2,
     });
-    expect(describeErasure(summary)).toBe('zoe@example.org: 1 subscription, 4 comments erased.');
+    expect(describeErasure(summary)).toBe(
+      'zoe@example.org: 1 subscription, 4 comments, 1 signature, 1 ban, 1 audit log entry erased.',
+    );
 
     const after = await Promise.all(site.zoe.commentIds.map(commentRow));
     after.forEach((row, index) => {
@@ -203,10 +230,80 @@ describe.each(databaseKinds)('personal data on $name', (kind) => {
     const again = await exportPersonalData(ctx, { email: ZOE.email, actor: cli });
     expect(again.comments).toEqual([]);
     expect(again.subscriptions).toEqual([]);
-    expect(audit.map((entry) => (entry.audit as { action: string }).action)).toEqual([
-      'personal-data.erase',
-      'personal-data.export',
+    expect(again.signatures).toEqual([]);
+    expect(again.bans).toEqual([]);
+    expect(again.auditEntries).toEqual([]);
+    expect((await audit()).map((entry) => entry.action)).toEqual(['person-erase', 'person-export']);
+
+    // The co-signature is gone; the ban stays on record, ended, matching no address; the log's
+    // entry of it no longer names her.
+    const db = made.runtime.db;
+    expect(
+      await db
+        .selectFrom('statement_signatures')
+        .select('id')
+        .where('email', '=', ZOE.email)
+        .execute(),
+    ).toEqual([]);
+    const bans = await db.selectFrom('bans').selectAll().where('kind', '=', 'email').execute();
+    expect(bans).toEqual([
+      expect.objectContaining({ value: `erased:${bans[0]?.id}`, lifted_at: expect.any(String) }),
     ]);
+    // Her address ban (by its keyed hash, not by e-mail) is not hers to erase by e-mail.
+    expect(
+      await db.selectFrom('bans').select('id').where('kind', '=', 'address').execute(),
+    ).toHaveLength(1);
+    const banEntries = await db
+      .selectFrom('moderation_actions')
+      .select('target')
+      .where('action', '=', 'ban')
+      .execute();
+    expect(banEntries.map((e) => e.target)).toContain('email:(erased)');
+    expect(JSON.stringify(banEntries)).not.toContain(ZOE.email);
+  });
+
+  it('exports and unlinks the reports a member made, and logs who asked', async () => {
+    const db = made.runtime.db;
+    const owner = await db
+      .selectFrom('accounts')
+      .select(['id', 'email'])
+      .where('email', '=', site.ownerEmail)
+      .executeTakeFirstOrThrow();
+    const asOwner = { kind: 'member', accountId: owner.id, email: owner.email } as const;
+    const document = await exportPersonalData(ctx, { email: 'mod@example.org', actor: asOwner });
+    expect(document.reports).toEqual([
+      expect.objectContaining({ commentId: site.comments.edited, reason: 'spam' }),
+    ]);
+    const summary = await erasePersonalData(ctx, { email: 'mod@example.org', actor: asOwner });
+    expect(summary.counts).toMatchObject({ reports: 1, comments: 0, bans: 0 });
+    const reports = await db
+      .selectFrom('reports')
+      .select(['id', 'reporter_key', 'reporter_account_id', 'note'])
+      .where('comment_id', '=', site.comments.edited)
+      .orderBy('created_at')
+      .execute();
+    // The reader's report (by address) is untouched; the member's counts on, without its author.
+    expect(reports).toHaveLength(2);
+    expect(reports.map((r) => r.reporter_account_id)).toEqual([null, null]);
+    expect(reports.map((r) => r.reporter_key)).toContain(`erased:${reports[1]?.id}`);
+    expect(reports.map((r) => r.reporter_key)).toContain(`address:${'b'.repeat(64)}`);
+    expect(await audit()).toEqual([
+      expect.objectContaining({
+        action: 'person-export',
+        actor_kind: 'member',
+        actor_account_id: owner.id,
+        actor_name: 'Olúwaseun Owner',
+      }),
+      expect.objectContaining({ action: 'person-erase', reason: 'Erased 1 report.' }),
+    ]);
+  });
+
+  it('writes nothing, audit entry included, when the erasure fails', async () => {
+    const error = await erasePersonalData(ctx, { email: 'not an address', actor: cli }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as AppError).code).toBe('invalid-email');
+    expect(await audit()).toEqual([]);
   });
 
   it('unlinks a member’s comments from their account, and keeps the account', async () => {
