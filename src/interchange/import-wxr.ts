@@ -1,7 +1,8 @@
 /**
- * Imports a WordPress export (WXR): published posts and pages become statements (through the
- * statement sink), their comments the statements' discussions, and the WordPress users who wrote
- * them members (role `author`) without a password, who set one through a reset link.
+ * Imports a WordPress export (WXR): published posts and pages become published statements and
+ * drafts statement drafts (through the statement sink), the published ones' comments their
+ * discussions, and the WordPress users who wrote them members (role `author`) without a password,
+ * who set one through a reset link.
  *
  * Rules worth knowing:
  * - **Tree and numbers.** An item's comments are placed in date order (GMT), a reply always after
@@ -40,6 +41,11 @@ import { parseWordPressDate } from './wxr-reader.js';
 import { readExport } from './read-export.js';
 import { ImportFileError } from './xml-stream.js';
 
+/** The report's note on drafts, and why the comments of a draft are not imported. */
+export const DRAFTS_NOTE = 'drafts imported as statement drafts (not published)';
+export const DRAFT_COMMENTS =
+  'their post is a draft, which has no discussion until it is published';
+
 /** Comments of one post placed together, in date order; bounds the memory a huge post takes. */
 export const WINDOW = 10_000;
 
@@ -62,7 +68,10 @@ const DRAFTS = new Set(['draft', 'pending', 'auto-draft', 'private']);
 const POST_TYPES = new Set(['post', 'page']);
 
 type Target =
-  { kind: 'thread'; threadId: string } | { kind: 'skip'; reason: string } | { kind: 'failed' };
+  | { kind: 'thread'; threadId: string }
+  /** `reason`: why the post's comments are skipped. */
+  | { kind: 'skip'; reason: string }
+  | { kind: 'failed' };
 
 interface Item {
   post: WxrPost;
@@ -191,7 +200,7 @@ class WxrImporter {
     const item = this.item;
     if (!item) return;
     if (item.target.kind === 'skip') {
-      this.session.skipped('comments', `their post is not imported: ${item.target.reason}`);
+      this.session.skipped('comments', item.target.reason);
       return;
     }
     if (item.target.kind === 'failed') {
@@ -209,9 +218,7 @@ class WxrImporter {
     const session = this.session;
     const type = post.type || 'post';
     if (!POST_TYPES.has(type)) {
-      const reason = `not a post or page (${type})`;
-      session.skipped('statements', reason);
-      return { kind: 'skip', reason };
+      return this.skipPost(`not a post or page (${type})`);
     }
     const title = cut(post.title, STATEMENT_LIMITS.title.max) || '(no title)';
     const describe = `${type} ${post.id || '(no id)'} “${title}”`;
@@ -223,8 +230,10 @@ class WxrImporter {
     if (status === 'trash') return this.skipPost('in the WordPress trash');
     if (!PUBLISHED.has(status) && !DRAFTS.has(status))
       return this.skipPost(`its status is “${status}”`);
+    const state = PUBLISHED.has(status) ? 'published' : 'draft';
     const publishedAt = parseWordPressDate(post.dateGmt) ?? parseWordPressDate(post.date);
-    if (!publishedAt) {
+    // A draft may never have been dated (WordPress leaves the zero date); a published post is.
+    if (!publishedAt && state === 'published') {
       session.fail('statements', post.position, `${describe}: it has no valid date`);
       return { kind: 'failed' };
     }
@@ -243,34 +252,33 @@ class WxrImporter {
         STATEMENT_LIMITS.authorName.max,
       ),
       authorAccountId: accountId,
-      state: PUBLISHED.has(status) ? 'published' : 'draft',
+      state,
     };
     const result = await session.record('statements', post.position, describe, async (db) => {
       const stored = await storeImportedStatement(session.statementsIn(db), imported);
-      if (stored.outcome === 'created' && post.commentStatus === 'closed')
+      if (stored.outcome === 'created' && stored.threadId && post.commentStatus === 'closed')
         await closeImportedThread(db as DiscussionDb, stored.threadId);
       return stored;
     });
     if (!result) return { kind: 'failed' };
-    if (result.outcome === 'skipped') {
-      session.skipped('statements', result.reason);
-      return { kind: 'skip', reason: result.reason };
-    }
+    if (result.outcome === 'skipped') return this.skipPost(result.reason);
     if (result.outcome === 'existing') {
       session.skipped('statements', 'already imported');
-      session.skipped('threads', 'already imported');
+      if (result.threadId !== undefined) session.skipped('threads', 'already imported');
     } else {
       session.created('statements');
-      session.created('threads');
+      if (result.threadId !== undefined) session.created('threads');
+      if (result.draft) session.note(DRAFTS_NOTE);
       if (result.slugTakenBy !== undefined)
         session.note('slugs already used by another statement, given the next free one');
     }
+    if (result.threadId === undefined) return { kind: 'skip', reason: DRAFT_COMMENTS };
     return { kind: 'thread', threadId: result.threadId };
   }
 
   private skipPost(reason: string): Target {
     this.session.skipped('statements', reason);
-    return { kind: 'skip', reason };
+    return { kind: 'skip', reason: `their post is not imported: ${reason}` };
   }
 
   /** The account of a post's author: made (no password, role author) on their first post. */

@@ -1,8 +1,11 @@
 /**
- * Where imported posts become statements: the one place imports create statements, so that it can
- * be rewired when statements have revisions, drafts and clearance. Today a published post is
- * published with `publishStatement` (its date, slug and author kept; the clearance note says the
- * clearance was not recorded) and a draft is skipped, with the reason in the report.
+ * Where imported posts become statements, through the statements' own use cases: a published post
+ * is published with `publishStatement` (its date, slug and author kept; its first revision
+ * published with the clearance note "Imported — clearance not recorded") and gets its discussion;
+ * a draft becomes a statement draft with `createStatement` (status `draft`, its first revision
+ * noting where it came from), owned by its author's account, with no discussion until it is
+ * published here. A draft whose author has no account (no valid e-mail in the export) is skipped,
+ * with the reason in the report: a draft needs a member who can work on it.
  *
  * A post imported before is found by its origin (its id at the source), not by its slug, so that
  * a second import creates nothing and a statement that merely shares a slug is never taken for it.
@@ -10,13 +13,15 @@
 import { getThreadOfStatement } from '../discussion/service.js';
 import { firstFreeSlug, isValidSlug, slugify } from '../statements/model.js';
 import type { StatementsContext } from '../statements/service.js';
-import { findStatementBySlug, publishStatement } from '../statements/service.js';
+import { createStatement, findStatementBySlug, publishStatement } from '../statements/service.js';
 import { findStatement, slugsLike } from '../statements/store.js';
+import { UnprocessableError } from '../platform/errors.js';
 import type { ImportDb } from './import-store.js';
 import { findOrigin, saveOrigin } from './import-store.js';
 
 export const IMPORTED_CLEARANCE_NOTE = 'Imported — clearance not recorded';
-export const DRAFTS_NOT_YET = 'drafts are imported once statement drafts exist';
+export const DRAFT_WITHOUT_ACCOUNT =
+  'a draft whose author has no account (no valid e-mail address in the export)';
 
 export interface ImportedPost {
   siteId: string;
@@ -28,7 +33,8 @@ export interface ImportedPost {
   body: string;
   /** The slug it had; made from the title when it cannot be one of ours. */
   slug: string;
-  publishedAt: Date;
+  /** When it was published; for a draft, when it was last saved (kept in its revision's note). */
+  publishedAt: Date | undefined;
   authorName: string;
   authorAccountId?: string;
   state: 'published' | 'draft';
@@ -38,7 +44,10 @@ export type SinkResult =
   | {
       outcome: 'created' | 'existing';
       statementId: string;
-      threadId: string;
+      /** The statement's discussion; none while it is a draft. */
+      threadId: string | undefined;
+      /** Whether it is (still) a draft. */
+      draft: boolean;
       slug: string;
       /** Set when the post's own slug was taken by another statement. */
       slugTakenBy?: string;
@@ -59,22 +68,48 @@ export async function storeImportedStatement(
   if (origin?.entity === 'statement') {
     const statement = await findStatement(ctx.db, origin.entityId);
     if (statement) {
-      const thread = await getThreadOfStatement(ctx.discussion, statement.id);
+      // A statement gets its discussion when it is first published; a draft has none yet.
+      const published = statement.publishedRevisionId !== undefined;
+      const thread = published
+        ? await getThreadOfStatement(ctx.discussion, statement.id)
+        : undefined;
       return {
         outcome: 'existing',
         statementId: statement.id,
-        threadId: thread.id,
+        threadId: thread?.id,
+        draft: !published,
         slug: statement.slug,
       };
     }
   }
-  if (post.state === 'draft') return { outcome: 'skipped', reason: DRAFTS_NOT_YET };
+  if (post.state === 'draft' && post.authorAccountId === undefined)
+    return { outcome: 'skipped', reason: DRAFT_WITHOUT_ACCOUNT };
 
   const wanted = isValidSlug(post.slug) ? post.slug : slugify(post.slug || post.title);
   const taken = await findStatementBySlug(ctx, { siteId: post.siteId, slug: wanted });
   const slug = taken
     ? firstFreeSlug(wanted, new Set(await slugsLike(ctx.db, post.siteId, wanted)))
     : wanted;
+  const stored =
+    post.state === 'draft'
+      ? await storeDraft(ctx, post, slug)
+      : await storePublished(ctx, post, slug);
+  await saveOrigin(
+    db,
+    { ...key, entity: 'statement', entityId: stored.statementId },
+    ctx.clock.now(),
+  );
+  return {
+    outcome: 'created',
+    ...stored,
+    draft: post.state === 'draft',
+    slugTakenBy: taken ? wanted : undefined,
+  };
+}
+
+async function storePublished(ctx: StatementsContext, post: ImportedPost, slug: string) {
+  if (post.publishedAt === undefined)
+    throw new UnprocessableError('A published post needs its date.', 'post-date-missing');
   const { statement, thread } = await publishStatement(ctx, {
     siteId: post.siteId,
     title: post.title,
@@ -85,12 +120,24 @@ export async function storeImportedStatement(
     clearanceNote: IMPORTED_CLEARANCE_NOTE,
     publishedAt: post.publishedAt,
   });
-  await saveOrigin(db, { ...key, entity: 'statement', entityId: statement.id }, ctx.clock.now());
   return {
-    outcome: 'created',
     statementId: statement.id,
-    threadId: thread.id,
+    threadId: thread.id as string | undefined,
     slug: statement.slug,
-    slugTakenBy: taken ? wanted : undefined,
   };
+}
+
+async function storeDraft(ctx: StatementsContext, post: ImportedPost, slug: string) {
+  const accountId = post.authorAccountId;
+  if (accountId === undefined) throw new Error('a draft is imported only for an account');
+  const saved = post.publishedAt && ` (last saved ${post.publishedAt.toISOString().slice(0, 10)})`;
+  const { statement } = await createStatement(ctx, {
+    siteId: post.siteId,
+    actor: { accountId, name: post.authorName, role: 'author' },
+    title: post.title,
+    body: post.body,
+    slug,
+    note: `Imported draft from ${post.source.slice(0, 300)}${saved ?? ''}`,
+  });
+  return { statementId: statement.id, threadId: undefined, slug: statement.slug };
 }

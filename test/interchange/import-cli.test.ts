@@ -72,7 +72,7 @@ describe.concurrent.each(databaseKinds)('broadside import --format wxr|disqus on
       ),
     );
     expect(tableOf(dry.stdout)).toEqual({
-      statements: [3, 2, 0],
+      statements: [4, 1, 0],
       threads: [3, 0, 0],
       comments: [13, 1, 0],
       accounts: [2, 0, 0],
@@ -86,14 +86,15 @@ describe.concurrent.each(databaseKinds)('broadside import --format wxr|disqus on
       new RegExp(`^Imported ${file} \\(WordPress export\\) in [\\d.]+ s(, [\\d,]+ comments/s)?:$`),
     );
     expect(tableOf(first.stdout)).toEqual({
-      statements: [3, 2, 0],
+      statements: [4, 1, 0],
       threads: [3, 0, 0],
       comments: [13, 1, 0],
       accounts: [2, 0, 0],
     });
     expect(first.stdout).toContain(
-      'Skipped:\n  1 statement: drafts are imported once statement drafts exist\n  1 statement: not a post or page (attachment)\n  1 comment: their post is not imported: drafts are imported once statement drafts exist\n',
+      'Skipped:\n  1 statement: not a post or page (attachment)\n  1 comment: their post is a draft, which has no discussion until it is published\n',
     );
+    expect(first.stdout).toContain('\n  drafts imported as statement drafts (not published): 1\n');
     expect(first.stdout).toContain(
       '2 accounts were made for the authors of posts, without a password: each sets one through the link that `broadside user reset --email …` prints.',
     );
@@ -144,7 +145,7 @@ describe.concurrent.each(databaseKinds)('broadside import --format wxr|disqus on
     // truncated file did not have, comes after 202 among the replies to 201).
     const rest = await site.cli('import', files.write('whole.xml', whole), '--format', 'wxr');
     expect(rest, rest.stderr).toMatchObject({ code: 0, stderr: '' });
-    expect(tableOf(rest.stdout)).toMatchObject({ statements: [2, 3, 0], comments: [10, 4, 0] });
+    expect(tableOf(rest.stdout)).toMatchObject({ statements: [3, 2, 0], comments: [10, 4, 0] });
     const byId = new Map(fullShape.map((row) => [row[0], row]));
     const order = [
       '201',
@@ -243,7 +244,7 @@ describe.concurrent.each(databaseKinds)('broadside import --format wxr|disqus on
     expect(lenient.code).toBe(1);
     expect(lenient.stderr).toBe(`${problem}\n`);
     expect(lenient.stdout).toContain('1 record could not be imported');
-    expect(tableOf(lenient.stdout)).toMatchObject({ statements: [2, 3, 0], comments: [1, 13, 1] });
+    expect(tableOf(lenient.stdout)).toMatchObject({ statements: [3, 2, 0], comments: [1, 13, 1] });
 
     const mended = wxrDocument(blogWith({ ...orphan, parent: 998 })).replace(
       '<wp:comment_id>250<',

@@ -14,6 +14,7 @@ import type {
   ImportReport,
 } from '../../src/interchange/import-engine.js';
 import { importWxr, parseWordPressDate } from '../../src/interchange/import-wxr.js';
+import { DRAFT_COMMENTS, DRAFTS_NOTE } from '../../src/interchange/import-wxr.js';
 import { IMPORTED_CLEARANCE_NOTE } from '../../src/interchange/statement-sink.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { hashAddress } from '../../src/platform/address-hash.js';
@@ -103,16 +104,19 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     expect(problems).toEqual([]);
     expect(first.stopped).toBeUndefined();
     expect(tallies(first)).toEqual({
-      statements: { created: 3, skipped: 2, failed: 0 },
+      statements: { created: 4, skipped: 1, failed: 0 },
       threads: { created: 3, skipped: 0, failed: 0 },
       comments: { created: 13, skipped: 1, failed: 0 },
       accounts: { created: 2, skipped: 0, failed: 0 },
     });
     expect(first.tallies.statements.skippedBecause).toEqual({
-      'drafts are imported once statement drafts exist': 1,
       'not a post or page (attachment)': 1,
     });
+    expect(first.tallies.comments.skippedBecause).toEqual({
+      [DRAFT_COMMENTS]: 1,
+    });
     expect(first.notes).toEqual({
+      [DRAFTS_NOTE]: 1,
       'invalid author e-mail addresses left out': 1,
       'invalid author websites left out': 1,
     });
@@ -185,11 +189,14 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
         'clearance_note',
         'published_at',
         'body',
+        'status',
+        'current_revision_id',
       ])
       .orderBy('slug')
       .execute();
+    const published = statements.filter((s) => s.status === 'published');
     expect(
-      statements.map((s) => [s.slug, s.title, s.author_name, s.clearance_note, s.published_at]),
+      published.map((s) => [s.slug, s.title, s.author_name, s.clearance_note, s.published_at]),
     ).toEqual([
       ['about', 'About', 'Jim Denham', IMPORTED_CLEARANCE_NOTE, '2015-01-01T00:00:00.000Z'],
       [
@@ -207,7 +214,29 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
         '2015-11-16T09:00:00.000Z',
       ],
     ]);
-    expect(statements[2]?.body).toBe('We stand with **Paris**.\n\nSecond paragraph & more.');
+    expect(published[2]?.body).toBe('We stand with **Paris**.\n\nSecond paragraph & more.');
+
+    // The draft: a statement draft of its author, its first revision saying where it came from,
+    // without a discussion (its comment was skipped).
+    const draft = statements.find((s) => s.status === 'draft');
+    expect(draft).toMatchObject({
+      slug: 'draft-thoughts',
+      title: 'Draft thoughts',
+      author_name: 'Jim Denham',
+      clearance_note: null,
+      published_at: null,
+      body: 'Not yet.',
+    });
+    const revision = await server.runtime.db
+      .selectFrom('statement_revisions')
+      .select(['number', 'note', 'published_at'])
+      .where('id', '=', String(draft?.current_revision_id))
+      .executeTakeFirstOrThrow();
+    expect(revision).toEqual({
+      number: 1,
+      note: 'Imported draft from https://blog.example.org (last saved 2015-11-20)',
+      published_at: null,
+    });
 
     // The authors of posts are members without a password; their statements and comments link
     // to their accounts.
@@ -219,7 +248,8 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
       ]),
     );
     const jim = members.find((m) => m.email === 'jim@example.org');
-    expect(statements[2]?.author_account_id).toBe(jim?.id);
+    expect(published[2]?.author_account_id).toBe(jim?.id);
+    expect(draft?.author_account_id).toBe(jim?.id);
     expect(row(203).author_account_id).toBe(jim?.id);
 
     // Counts on the thread: public comments (approved), the last number given.
@@ -278,7 +308,7 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     const report = await importFile(file, { dryRun: true });
     expect(report.dryRun).toBe(true);
     expect(tallies(report)).toMatchObject({
-      statements: { created: 3 },
+      statements: { created: 4 },
       comments: { created: 13 },
       accounts: { created: 2 },
     });
