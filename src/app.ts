@@ -297,6 +297,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     ctx: moderationCtx,
     siteId: () => site.id,
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
   });
   // The moderators' pages (queue, audit log, rules, bans) and readers' report forms.
   registerModerationPages(app, {
@@ -305,6 +306,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     page,
     siteId: () => site.id,
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
   });
   const stopDigest = startDigestTimer(moderationCtx, () => site.id);
   app.addHook('onClose', async () => stopDigest());
