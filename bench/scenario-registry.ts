@@ -1,5 +1,6 @@
 import type { Scenario } from './scenario.js';
 import { basicsScenario } from './scenarios/basics.js';
+import { importWxrScenario } from './scenarios/import-wxr.js';
 import { postCommentScenario } from './scenarios/post-comment.js';
 import { thread1000Scenario, thread10000Scenario } from './scenarios/threads.js';
 
@@ -13,4 +14,6 @@ export const scenarios: readonly Scenario[] = [
   thread1000Scenario,
   thread10000Scenario,
   postCommentScenario,
+  // Measured while seeding, in a process and a database of its own: it colours nothing else.
+  importWxrScenario,
 ];
