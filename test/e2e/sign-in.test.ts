@@ -70,6 +70,7 @@ describe('signing in through the browser', () => {
       'Dashboard',
       'Members',
       'Embedding',
+      'Personal data',
       'Your account',
     ]);
     await expect(
