@@ -72,6 +72,8 @@ export interface BatchResult {
   outcomes: ImportOutcome[];
   /** The threads changed, with their versions after the batch. */
   threads: { threadId: string; version: number }[];
+  /** Authors' e-mails and websites left out of created comments as invalid (see tidyImportedAuthor). */
+  dropped: { email: number; url: number };
 }
 
 /** Longest author name kept, as for posted comments. */
@@ -157,7 +159,7 @@ export async function importComments(
   comments: readonly ImportedComment[],
   options: { stopAtFailure?: boolean } = {},
 ): Promise<BatchResult> {
-  if (comments.length === 0) return { outcomes: [], threads: [] };
+  if (comments.length === 0) return { outcomes: [], threads: [], dropped: { email: 0, url: 0 } };
   return inTransaction(db, async (trx) => {
     const now = ctx.clock.now();
     const threads = await lockThreads(trx, [...new Set(comments.map((c) => c.threadId))]);
@@ -170,6 +172,7 @@ export async function importComments(
 
     const outcomes: ImportOutcome[] = [];
     const rows: { row: Row; node: Node }[] = [];
+    const dropped = { email: 0, url: 0 };
     for (const comment of comments) {
       // With stopAtFailure, nothing after a failed comment is placed (its outcome is left out).
       if (options.stopAtFailure && outcomes.at(-1)?.outcome === 'failed') break;
@@ -219,7 +222,7 @@ export async function importComments(
       };
       byExternal.set(keyOf(node.threadId, comment.externalId), node);
       byPath.set(keyOf(node.threadId, node.path), node);
-      rows.push({ row: rowOf(comment, node, parent, ordinal, state), node });
+      rows.push({ row: rowOf(comment, node, parent, ordinal, state, dropped), node });
       state.touched = true;
       if (comment.status === 'approved') state.publicDelta += 1;
       outcomes.push({ outcome: 'created', commentId: node.id });
@@ -227,9 +230,10 @@ export async function importComments(
 
     for (const chunk of chunks(rows, INSERT_CHUNK)) {
       // A comment's reply count is final only now: its replies may come later in the batch.
+      for (const { row, node } of chunk) row.reply_count = node.replyCount;
       await insertRows(
         trx,
-        chunk.map(({ row, node }) => ({ ...row, reply_count: node.replyCount })),
+        chunk.map(({ row }) => row),
       );
     }
     for (const node of byExternal.values()) {
@@ -257,7 +261,7 @@ export async function importComments(
         .executeTakeFirstOrThrow();
       changed.push({ threadId: state.thread.id, version: Number(row.version) });
     }
-    return { outcomes, threads: changed };
+    return { outcomes, threads: changed, dropped };
   });
 }
 
@@ -267,8 +271,11 @@ function rowOf(
   parent: Node | undefined,
   ordinal: number,
   state: ThreadState,
+  dropped: BatchResult['dropped'],
 ): Row {
-  const { author } = tidyImportedAuthor(comment.author);
+  const tidied = tidyImportedAuthor(comment.author);
+  const { author } = tidied;
+  for (const what of tidied.dropped) dropped[what] += 1;
   const removed = comment.status === 'deleted';
   const thread = state.thread;
   const isStatementAuthor =

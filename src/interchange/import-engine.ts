@@ -12,7 +12,7 @@
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { ImportedComment, ImportOutcome } from '../discussion/bulk-import.js';
-import { importComments, tidyImportedAuthor } from '../discussion/bulk-import.js';
+import { importComments } from '../discussion/bulk-import.js';
 import type { DiscussionSettings } from '../discussion/model.js';
 import type { DiscussionDb } from '../discussion/store.js';
 import { AppError } from '../platform/errors.js';
@@ -296,14 +296,6 @@ export class ImportSession {
 
   /** Queues a comment; it is written with the batch, after everything queued before it. */
   queueComment(comment: ImportedComment, meta: CommentMeta): void {
-    const { author, dropped } = tidyImportedAuthor(comment.author);
-    comment.author = author;
-    for (const what of dropped)
-      this.note(
-        what === 'email'
-          ? 'invalid author e-mail addresses left out'
-          : 'invalid author websites left out',
-      );
     const review = this.options.review?.({
       body: comment.body,
       authorName: comment.author.name,
@@ -361,7 +353,7 @@ export class ImportSession {
     if (this.queue.length === 0) return;
     const queued = this.queue;
     this.queue = [];
-    const { outcomes } = await importComments(
+    const { outcomes, dropped } = await importComments(
       this.transaction as unknown as DiscussionDb,
       {
         ids: this.ctx.statements.ids,
@@ -371,6 +363,8 @@ export class ImportSession {
       queued.map((q) => q.comment),
       { stopAtFailure: this.options.strict === true },
     );
+    if (dropped.email > 0) this.note('invalid author e-mail addresses left out', dropped.email);
+    if (dropped.url > 0) this.note('invalid author websites left out', dropped.url);
     outcomes.forEach((outcome, i) => {
       const entry = queued[i];
       if (entry) this.tallyComment(entry.comment, entry.meta, outcome);

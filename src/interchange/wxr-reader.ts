@@ -194,26 +194,32 @@ class WxrHandler implements XmlHandler<WxrRecord> {
   /** The field being read: its element's name and depth, and its text so far. */
   private field: { name: string; depth: number; text: string } | undefined;
 
-  open(name: string, _attributes: Record<string, string>, at: Position, depth: number): void {
+  open(
+    name: string,
+    _attributes: Record<string, string>,
+    depth: number,
+    line: number,
+    column: number,
+  ): void {
     this.field = undefined;
     if (depth === 1) {
-      if (name !== 'rss') throw new ImportFileError(at, notWxr(name));
+      if (name !== 'rss') throw new ImportFileError({ line, column }, notWxr(name));
       return;
     }
     if (depth === 2) return; // <channel>
     if (depth === 3) {
-      if (name === 'item' || name === 'wp:author') this.sendSite(at);
+      if (name === 'item' || name === 'wp:author') this.sendSite({ line, column });
       if (name === 'item') {
-        this.post = emptyPost(at);
+        this.post = emptyPost({ line, column });
         this.postSent = false;
-      } else if (name === 'wp:author') this.author = emptyAuthor(at);
+      } else if (name === 'wp:author') this.author = emptyAuthor({ line, column });
       else if (name in SITE_FIELDS) this.field = { name, depth, text: '' };
       return;
     }
     if (depth === 4 && this.post) {
       if (name === 'wp:comment') {
         this.sendPost();
-        this.comment = emptyComment(at);
+        this.comment = emptyComment({ line, column });
       } else if (name in POST_FIELDS) this.field = { name, depth, text: '' };
       return;
     }
