@@ -80,7 +80,7 @@ export interface BatchResult {
 const NAME_MAX = 100;
 const URL_MAX = 500;
 /** Rows per INSERT: 25 columns each stays far below both databases' limits on parameters. */
-const INSERT_CHUNK = 500;
+const INSERT_CHUNK = 200;
 /** Values per `IN (…)` list. */
 const LOOKUP_CHUNK = 2_000;
 
