@@ -421,11 +421,11 @@ export class ImportSession {
       stopped ??= error.problem;
     }
     const trx = this.transaction;
-    this.trx = undefined;
     if (this.options.dryRun) await trx.rollback().execute();
-    else {
-      await trx.commit().execute();
-      for (const event of this.bus.held.splice(0)) await this.ctx.statements.bus.publish(event);
+    else await trx.commit().execute();
+    this.trx = undefined;
+    for (const event of this.bus.held.splice(0)) {
+      if (!this.options.dryRun) await this.ctx.statements.bus.publish(event);
     }
     this.progress();
     return {
