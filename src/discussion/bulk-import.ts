@@ -74,13 +74,15 @@ export interface BatchResult {
   outcomes: ImportOutcome[];
   /** The threads changed, with their versions after the batch. */
   threads: { threadId: string; version: number }[];
+  /** Authors' e-mails and websites left out of created comments as invalid (see tidyImportedAuthor). */
+  dropped: { email: number; url: number };
 }
 
 /** Longest author name kept, as for posted comments. */
 const NAME_MAX = 100;
 const URL_MAX = 500;
 /** Rows per INSERT: 25 columns each stays far below both databases' limits on parameters. */
-const INSERT_CHUNK = 500;
+const INSERT_CHUNK = 200;
 /** Values per `IN (…)` list. */
 const LOOKUP_CHUNK = 2_000;
 
@@ -159,7 +161,7 @@ export async function importComments(
   comments: readonly ImportedComment[],
   options: { stopAtFailure?: boolean } = {},
 ): Promise<BatchResult> {
-  if (comments.length === 0) return { outcomes: [], threads: [] };
+  if (comments.length === 0) return { outcomes: [], threads: [], dropped: { email: 0, url: 0 } };
   return inTransaction(db, async (trx) => {
     const now = ctx.clock.now();
     const threads = await lockThreads(trx, [...new Set(comments.map((c) => c.threadId))]);
@@ -172,6 +174,7 @@ export async function importComments(
 
     const outcomes: ImportOutcome[] = [];
     const rows: { row: Row; node: Node }[] = [];
+    const dropped = { email: 0, url: 0 };
     for (const comment of comments) {
       // With stopAtFailure, nothing after a failed comment is placed (its outcome is left out).
       if (options.stopAtFailure && outcomes.at(-1)?.outcome === 'failed') break;
@@ -221,7 +224,7 @@ export async function importComments(
       };
       byExternal.set(keyOf(node.threadId, comment.externalId), node);
       byPath.set(keyOf(node.threadId, node.path), node);
-      rows.push({ row: rowOf(comment, node, parent, ordinal, state), node });
+      rows.push({ row: rowOf(comment, node, parent, ordinal, state, dropped), node });
       state.touched = true;
       if (comment.status === 'approved') state.publicDelta += 1;
       outcomes.push({ outcome: 'created', commentId: node.id });
@@ -229,9 +232,10 @@ export async function importComments(
 
     for (const chunk of chunks(rows, INSERT_CHUNK)) {
       // A comment's reply count is final only now: its replies may come later in the batch.
+      for (const { row, node } of chunk) row.reply_count = node.replyCount;
       await insertRows(
         trx,
-        chunk.map(({ row, node }) => ({ ...row, reply_count: node.replyCount })),
+        chunk.map(({ row }) => row),
       );
     }
     for (const node of byExternal.values()) {
@@ -259,7 +263,7 @@ export async function importComments(
         .executeTakeFirstOrThrow();
       changed.push({ threadId: state.thread.id, version: Number(row.version) });
     }
-    return { outcomes, threads: changed };
+    return { outcomes, threads: changed, dropped };
   });
 }
 
@@ -269,8 +273,11 @@ function rowOf(
   parent: Node | undefined,
   ordinal: number,
   state: ThreadState,
+  dropped: BatchResult['dropped'],
 ): Row {
-  const { author } = tidyImportedAuthor(comment.author);
+  const tidied = tidyImportedAuthor(comment.author);
+  const { author } = tidied;
+  for (const what of tidied.dropped) dropped[what] += 1;
   const removed = comment.status === 'deleted';
   const thread = state.thread;
   const isStatementAuthor =

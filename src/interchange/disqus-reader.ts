@@ -61,10 +61,16 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
     this.hashAddress = addressHasher(key);
   }
 
-  open(name: string, attributes: Record<string, string>, at: Position, depth: number): void {
+  open(
+    name: string,
+    attributes: Record<string, string>,
+    depth: number,
+    line: number,
+    column: number,
+  ): void {
     this.field = undefined;
     if (depth === 1) {
-      if (name !== 'disqus') throw new ImportFileError(at, notDisqus(name));
+      if (name !== 'disqus') throw new ImportFileError({ line, column }, notDisqus(name));
       return;
     }
     if (depth === 2) {
@@ -77,7 +83,7 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
           createdAt: '',
           closed: false,
           deleted: false,
-          position: at,
+          position: { line, column },
         };
       } else if (name === 'post') {
         this.post = {
@@ -93,7 +99,7 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
           authorEmail: '',
           authorUsername: '',
           ipAddress: '',
-          position: at,
+          position: { line, column },
         };
       }
       return;

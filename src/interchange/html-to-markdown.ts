@@ -122,11 +122,32 @@ interface Context {
 export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): string {
   let source = html.replace(CONTROL, '');
   if (options.whitespace === 'autop') source = source.replace(SHORTCODE, '');
-  // Plain text (most comments) needs no parser; it goes through the same text rules.
-  const root: Element = /[<&]/.test(source)
-    ? parse(source)
-    : { tag: '#root', attrs: {}, children: [source], parent: undefined };
-  return blocksOf(root.children, { options, inLink: false }).join('\n\n');
+  // Plain text (most comments) needs no parser: the same text rules, taken directly.
+  if (!/[<&]/.test(source)) return plainTextOf(source, options);
+  return blocksOf(parse(source).children, { options, inLink: false }).join('\n\n');
+}
+
+/** What {@link blocksOf} makes of text without markup, without building a tree. */
+function plainTextOf(text: string, options: HtmlToMarkdownOptions): string {
+  const paragraphs =
+    options.whitespace === 'html' ? [text] : text.replace(/\r\n?/g, '\n').split(/\n[ \t\f]*\n\s*/);
+  const out: string[] = [];
+  for (const paragraph of paragraphs) {
+    const lines =
+      options.whitespace === 'html'
+        ? [paragraph.replace(/[\t\n\r\f ]+/g, ' ')]
+        : paragraph.split('\n');
+    let kept = '';
+    for (const raw of lines) {
+      const line = raw.replace(/[\t\f ]+/g, ' ').trim();
+      if (line === '') {
+        if (kept !== '') out.push(kept);
+        kept = '';
+      } else kept += (kept === '' ? '' : '\n') + escapeLineStart(escapeInline(line));
+    }
+    if (kept !== '') out.push(kept);
+  }
+  return out.join('\n\n');
 }
 
 function isBlock(node: Node): node is Element {

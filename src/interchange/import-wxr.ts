@@ -137,7 +137,12 @@ export async function importWxr(
     await session.abandon();
     throw error;
   }
-  return session.finish();
+  try {
+    return await session.finish();
+  } catch (error) {
+    await session.abandon();
+    throw error;
+  }
 }
 
 class WxrImporter {

@@ -69,7 +69,7 @@ async function* readInWorker(
   const worker = new Worker(new URL('./read-worker.js', import.meta.url), {
     workerData: input,
     // It holds a few batches at a time: a small heap, collected often, keeps memory flat.
-    resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 },
+    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
   });
   const inbox: WorkerMessage[] = [];
   let wake: (() => void) | undefined;

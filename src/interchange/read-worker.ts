@@ -8,7 +8,7 @@ import { readInThread } from './read-export.js';
 import { ImportFileError, UnreadableFileError } from './xml-stream.js';
 
 // Small batches, few ahead: records then die young in the main thread, which keeps its heap small.
-const BATCH = 250;
+const BATCH = 100;
 const AHEAD = 3;
 
 const port = parentPort;

@@ -192,45 +192,61 @@ class WxrHandler implements XmlHandler<WxrRecord> {
   private postSent = false;
   private comment: WxrComment | undefined;
   /** The field being read: its element's name and depth, and its text so far. */
-  private field: { name: string; depth: number; text: string } | undefined;
+  // The field being read: its element's name ('' when none) and depth, and its text so far
+  // (primitives, not an object: this runs for every element of files of millions).
+  private fieldName = '';
+  private fieldDepth = 0;
+  private fieldText = '';
 
-  open(name: string, _attributes: Record<string, string>, at: Position, depth: number): void {
-    this.field = undefined;
+  open(
+    name: string,
+    _attributes: Record<string, string>,
+    depth: number,
+    line: number,
+    column: number,
+  ): void {
+    this.fieldName = '';
     if (depth === 1) {
-      if (name !== 'rss') throw new ImportFileError(at, notWxr(name));
+      if (name !== 'rss') throw new ImportFileError({ line, column }, notWxr(name));
       return;
     }
     if (depth === 2) return; // <channel>
     if (depth === 3) {
-      if (name === 'item' || name === 'wp:author') this.sendSite(at);
+      if (name === 'item' || name === 'wp:author') this.sendSite({ line, column });
       if (name === 'item') {
-        this.post = emptyPost(at);
+        this.post = emptyPost({ line, column });
         this.postSent = false;
-      } else if (name === 'wp:author') this.author = emptyAuthor(at);
-      else if (name in SITE_FIELDS) this.field = { name, depth, text: '' };
+      } else if (name === 'wp:author') this.author = emptyAuthor({ line, column });
+      else if (name in SITE_FIELDS) this.startField(name, depth);
       return;
     }
     if (depth === 4 && this.post) {
       if (name === 'wp:comment') {
         this.sendPost();
-        this.comment = emptyComment(at);
-      } else if (name in POST_FIELDS) this.field = { name, depth, text: '' };
+        this.comment = emptyComment({ line, column });
+      } else if (name in POST_FIELDS) this.startField(name, depth);
       return;
     }
-    if (depth === 4 && this.author && name in AUTHOR_FIELDS) this.field = { name, depth, text: '' };
-    else if (depth === 5 && this.comment && name in COMMENT_FIELDS)
-      this.field = { name, depth, text: '' };
+    if (depth === 4 && this.author && name in AUTHOR_FIELDS) this.startField(name, depth);
+    else if (depth === 5 && this.comment && name in COMMENT_FIELDS) this.startField(name, depth);
+  }
+
+  private startField(name: string, depth: number): void {
+    this.fieldName = name;
+    this.fieldDepth = depth;
+    this.fieldText = '';
   }
 
   text(text: string): void {
-    if (this.field) this.field.text += text;
+    if (this.fieldName !== '') this.fieldText += text;
   }
 
   close(name: string, depth: number): void {
-    const field = this.field;
-    if (field && field.name === name && field.depth === depth) {
-      this.field = undefined;
-      this.store(field.name, VERBATIM.has(field.name) ? field.text : field.text.trim(), depth);
+    if (this.fieldName === name && this.fieldDepth === depth) {
+      this.fieldName = '';
+      const text = this.fieldText;
+      this.fieldText = '';
+      this.store(name, VERBATIM.has(name) ? text : text.trim(), depth);
       return;
     }
     if (depth === 3 && name === 'item' && this.post) {

@@ -36,8 +36,17 @@ export class ImportFileError extends UnprocessableError {
 
 /** What a format's reader sees of the XML: elements with their text, and where they start. */
 export interface XmlHandler<R> {
-  /** An element opens; `at` is where its `<` is. */
-  open(name: string, attributes: Record<string, string>, at: Position, depth: number): void;
+  /**
+   * An element opens; `line` and `column` are where its `<` is (numbers, not a Position: this is
+   * called for every element of files of millions, and only records need their place).
+   */
+  open(
+    name: string,
+    attributes: Record<string, string>,
+    depth: number,
+    line: number,
+    column: number,
+  ): void;
   /** Character data (text or CDATA) inside the innermost open element. */
   text(text: string): void;
   close(name: string, depth: number): void;
@@ -66,8 +75,12 @@ export async function* streamXml<R>(
     position: true,
     xmlns: false,
   });
-  const open_: { name: string; at: Position }[] = [];
-  let tagStart: Position = { line: 1, column: 1 };
+  // The open elements, innermost last, and where each starts (kept in arrays of primitives).
+  const openNames: string[] = [];
+  const openLines: number[] = [];
+  const openColumns: number[] = [];
+  let tagLine = 1;
+  let tagColumn = 1;
   let sawRoot = false;
   let failure: ImportFileError | undefined;
   // The last character read: saxes's column is the 0-based index of the next one.
@@ -86,23 +99,32 @@ export async function* streamXml<R>(
   });
   parser.on('opentagstart', (tag) => {
     // saxes has read `<`, the name and the character that ended it.
-    tagStart = { line: parser.line, column: Math.max(1, parser.column - tag.name.length - 1) };
+    tagLine = parser.line;
+    tagColumn = Math.max(1, parser.column - tag.name.length - 1);
   });
   parser.on('opentag', (tag) => {
     sawRoot = true;
-    open_.push({ name: tag.name, at: tagStart });
-    handler.open(tag.name, tag.attributes, tagStart, open_.length);
+    openNames.push(tag.name);
+    openLines.push(tagLine);
+    openColumns.push(tagColumn);
+    const depth = openNames.length;
+    handler.open(tag.name, tag.attributes, depth, tagLine, tagColumn);
     if (tag.isSelfClosing) {
-      open_.pop();
-      handler.close(tag.name, open_.length + 1);
+      openNames.pop();
+      openLines.pop();
+      openColumns.pop();
+      handler.close(tag.name, depth);
     }
   });
   parser.on('text', (text) => handler.text(text));
   parser.on('cdata', (text) => handler.text(text));
   parser.on('closetag', (tag) => {
     if (tag.isSelfClosing) return; // closed above, right after it opened
-    open_.pop();
-    handler.close(tag.name, open_.length + 1);
+    const depth = openNames.length;
+    openNames.pop();
+    openLines.pop();
+    openColumns.pop();
+    handler.close(tag.name, depth);
   });
 
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -133,12 +155,13 @@ export async function* streamXml<R>(
     await handle.close();
   }
   if (bytesRead === 0) throw new ImportFileError(undefined, 'the file is empty');
-  const unclosed = open_.at(-1);
-  if (unclosed) {
+  const unclosed = openNames.length - 1;
+  if (unclosed >= 0) {
     yield* drain(handler.out);
+    const at = `${openLines[unclosed]}:${openColumns[unclosed]}`;
     throw new ImportFileError(
       here(),
-      `the file ends inside <${unclosed.name}> (opened at ${formatPosition(unclosed.at)}): it is truncated; what was complete before it was read`,
+      `the file ends inside <${openNames[unclosed]}> (opened at ${at}): it is truncated; what was complete before it was read`,
     );
   }
   if (!sawRoot)

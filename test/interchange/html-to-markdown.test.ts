@@ -158,6 +158,19 @@ describe('htmlToMarkdown', () => {
   });
 });
 
+describe('htmlToMarkdown on plain text', () => {
+  it('gives what the full conversion gives (an empty element makes the full one run)', () => {
+    const text = fc.stringMatching(/^[a-z #*_>\-=1.)\[\]`\\|~\n\r\t]{0,60}$/);
+    fc.assert(
+      fc.property(text, fc.boolean(), (plain, autop) => {
+        const options = autop ? AUTOP : HTML;
+        expect(htmlToMarkdown(plain, options)).toBe(htmlToMarkdown(`${plain}<b></b>`, options));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('htmlToText', () => {
   it('decodes entities and drops tags, for titles and names', () => {
     expect(htmlToText('Paris &#8212; «solidarité» &amp; <em>after</em>')).toBe(

@@ -301,6 +301,35 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     );
   });
 
+  it('passes comments through the review hook: flagged ones keep their status, with the reasons', async ({
+    onTestFinished,
+  }) => {
+    const file = scratch(onTestFinished).write('blog.xml', wxrDocument(BLOG));
+    const seen: string[] = [];
+    const report = await importFile(file, {
+      review: (comment) => {
+        seen.push(comment.authorName);
+        return comment.body.includes('pills')
+          ? { flagged: true, reasons: [{ code: 'suspect-term', message: 'Mentions pills.' }] }
+          : { flagged: false, reasons: [] };
+      },
+    });
+    expect(seen).toHaveLength(13);
+    expect(report.flagged).toBe(1);
+    const flagged = await server.runtime.db
+      .selectFrom('comments')
+      .select(['external_id', 'reasons', 'status'])
+      .where('reasons', '!=', '[]')
+      .execute();
+    expect(flagged).toEqual([
+      {
+        external_id: 'wxr:206',
+        reasons: JSON.stringify([{ code: 'suspect-term', message: 'Mentions pills.' }]),
+        status: 'spam',
+      },
+    ]);
+  });
+
   it('writes nothing in a dry run, yet reports what it would create', async ({
     onTestFinished,
   }) => {
