@@ -26,6 +26,7 @@ import { importBroadsideArchive } from './import-archive.js';
 import { createProgressReporter } from './import-progress.js';
 import type { Line } from './lines.js';
 import { LineReadError, readLines } from './lines.js';
+import { countsInWords } from './audit.js';
 import {
   describeErasure,
   erasePersonalData,
@@ -366,18 +367,22 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
           await sink.write(`${JSON.stringify(found, null, 2)}\n`);
           return found;
         });
-        const counts = Object.entries(document)
-          .filter(([, value]) => Array.isArray(value))
-          .map(([name, value]) => count((value as unknown[]).length, name));
+        const counts = countsInWords(
+          Object.fromEntries(
+            Object.entries(document)
+              .filter(([, value]) => Array.isArray(value))
+              .map(([name, value]) => [name, (value as unknown[]).length]),
+          ),
+        );
         say(
-          `Wrote the data of ${email} (${counts.join(', ')}${document.account ? ', and a member account' : ''}) to ${file ?? 'standard output'}.`,
+          `Wrote the data of ${email} (${counts || 'nothing stored'}${document.account ? ', and a member account' : ''}) to ${file ?? 'standard output'}.`,
         );
       }),
     );
   person
     .command('erase')
     .description(
-      'remove an address\'s name, e-mail, website and address hashes from its comments (which stay, by "removed at the author\'s request") and end its reply subscriptions',
+      "remove an address's name, e-mail, website and address hashes from its comments (which stay, by \"removed at the author's request\"), end its reply subscriptions, delete its co-signatures, take it out of bans and unlink the member's reports",
     )
     .requiredOption('--email <email>', 'their e-mail address')
     .option('--yes', 'do not ask for confirmation')
