@@ -1,7 +1,6 @@
 // Reply notifications end to end: a listening app, a real SMTP server receiving the mail, and the
 // links in the mail followed over real HTTP — once per database kind.
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/app.js';
 import { accountsContext, buildApp, discussionContext } from '../../src/app.js';
@@ -24,107 +23,38 @@ import type { DatabaseKind } from '../helpers/databases.js';
 import { databaseKinds, sqliteKind } from '../helpers/databases.js';
 import { TEST_SECRET, createTestRuntime, holdMarkedComments } from '../helpers/runtime.js';
 import { failure } from '../helpers/failure.js';
+import type { ReceivedMail, SmtpCapture } from '../helpers/smtp.js';
+import { startSmtpCapture } from '../helpers/smtp.js';
 
 const BASE_URL = 'https://statements.example.org/';
 const PAGE_URL = 'https://blog.example.org/2026/paris';
 
 // --- a real SMTP server, and reading what it received ----------------------------------------
 
-interface Mail {
-  to: string[];
-  headers: Map<string, string>;
-  subject: string;
-  text: string;
-}
-
-let smtp: SMTPServer;
-let smtpUrl: string;
-const received: Mail[] = [];
-
+let smtp: SmtpCapture;
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push(
-          parseMail(
-            session.envelope.rcptTo.map((r) => r.address),
-            Buffer.concat(chunks).toString('utf8'),
-          ),
-        );
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpCapture();
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
+});
+// Every mail we send is a single text/plain part in UTF-8.
+afterEach(() => {
+  for (const mail of smtp.received) {
+    expect(mail.headers.get('content-type')).toMatch(/^text\/plain; charset=utf-8/i);
+  }
 });
 
-/** Decodes RFC 2047 encoded words (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`) in a header value. */
-function decodeWords(value: string): string {
-  return value
-    .replace(/(=\?[^?]+\?[QqBb]\?[^?]*\?=)\s+(?==\?)/g, '$1') // space between words is folding
-    .replace(
-      /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g,
-      (_all, _charset, encoding: string, text: string) =>
-        encoding.toUpperCase() === 'B'
-          ? Buffer.from(text, 'base64').toString('utf8')
-          : decodeQuotedPrintable(text.replace(/_/g, ' ')),
-    );
-}
-
-function decodeQuotedPrintable(text: string): string {
-  const bytes: number[] = [];
-  const source = text.replace(/=\r?\n/g, ''); // soft line breaks
-  for (let i = 0; i < source.length; i++) {
-    const hex = source.slice(i + 1, i + 3);
-    if (source[i] === '=' && /^[0-9A-F]{2}$/i.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(source.charAt(i), 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** Just enough MIME for our mail: unfolded headers, and the single text/plain part decoded. */
-function parseMail(to: string[], raw: string): Mail {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const headers = new Map<string, string>();
-  for (const line of head.split('\r\n')) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), decodeWords(line.slice(colon + 1).trim()));
-  }
-  expect(headers.get('content-type')).toMatch(/^text\/plain; charset=utf-8/i);
-  const body = raw.slice(split + 4);
-  const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
-  const text =
-    encoding === 'quoted-printable'
-      ? decodeQuotedPrintable(body)
-      : encoding === 'base64'
-        ? Buffer.from(body, 'base64').toString('utf8')
-        : body;
-  return { to, headers, subject: headers.get('subject') ?? '', text: text.replace(/\r\n/g, '\n') };
-}
-
-const mailsTo = (address: string) => received.filter((mail) => mail.to.includes(address));
+const mailsTo = (address: string) => smtp.mailsTo(address);
 
 /** The `index`th mail to `address` (negative from the end); fails the test when there is none. */
-function mailTo(address: string, index: number): Mail {
+function mailTo(address: string, index: number): ReceivedMail {
   const mail = mailsTo(address).at(index);
   if (!mail) throw new Error(`no mail #${index} to ${address}: ${mailsTo(address).length} in all`);
   return mail;
 }
 
-function linkIn(mail: Mail, path: RegExp): string {
+function linkIn(mail: ReceivedMail, path: RegExp): string {
   const match = new RegExp(`${BASE_URL.replace(/[.]/g, '\\.')}${path.source}`).exec(mail.text);
   if (!match) throw new Error(`no link matching ${path} in:\n${mail.text}`);
   return match[0];
@@ -189,8 +119,8 @@ describe.each(databaseKinds)('reply notifications on $name', (kind) => {
 
   beforeEach(async () => {
     clock.set('2026-11-24T10:00:00Z');
-    received.length = 0;
-    server = await startServer(kind, { SMTP_URL: smtpUrl });
+    smtp.received.length = 0;
+    server = await startServer(kind, { SMTP_URL: smtp.url });
     ctx = discussionContext(server.runtime);
     const siteId = (
       await server.runtime.db.selectFrom('sites').select('id').executeTakeFirstOrThrow()

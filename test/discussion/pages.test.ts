@@ -1,7 +1,5 @@
 // The discussion on the statement page, through a real server and real HTTP, once per database
 // kind: reading it, posting and replying with plain forms, pagination, and caching.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { statementsContext } from '../../src/app.js';
 import {
@@ -22,6 +20,8 @@ import { databaseKinds } from '../helpers/databases.js';
 import { Browser } from '../helpers/http.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { addMemberWithPassword, holdMarkedComments, startTestServer } from '../helpers/runtime.js';
+import type { SmtpCapture } from '../helpers/smtp.js';
+import { startSmtpCapture } from '../helpers/smtp.js';
 import { buildStatement } from '../statements/factories.js';
 import { editHistory } from './history.js';
 
@@ -970,23 +970,14 @@ describe.each(databaseKinds)('the statement page on $name', (kind) => {
 // --- reply mail ----------------------------------------------------------------------------
 
 describe('"E-mail me replies" on the statement page', () => {
-  let smtp: SMTPServer;
+  let smtp: SmtpCapture;
   let server: TestServer;
   let path: string;
 
   beforeEach(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => callback());
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtpCapture();
     server = await startTestServer({
-      env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
+      env: { SMTP_URL: smtp.url },
       moderation: holdMarkedComments,
     });
     const { statement } = await statements.publishStatement(
@@ -997,7 +988,7 @@ describe('"E-mail me replies" on the statement page', () => {
   });
   afterEach(async () => {
     await server.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   it('is offered when the site can send mail, and asks for an address before anything is written', async () => {

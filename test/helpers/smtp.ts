@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
+  /** The envelope sender (MAIL FROM), which may differ from the From header. */
+  from: string | undefined;
   to: string[];
   headers: Map<string, string>;
   subject: string;
@@ -31,6 +33,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       stream.on('end', () => {
         received.push(
           parseMail(
+            session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
             session.envelope.rcptTo.map((r) => r.address),
             Buffer.concat(chunks).toString('utf8'),
           ),
@@ -76,7 +79,7 @@ function decodeQuotedPrintable(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-function parseMail(to: string[], raw: string): ReceivedMail {
+function parseMail(from: string | undefined, to: string[], raw: string): ReceivedMail {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const headers = new Map<string, string>();
@@ -92,5 +95,11 @@ function parseMail(to: string[], raw: string): ReceivedMail {
       : encoding === 'base64'
         ? Buffer.from(body, 'base64').toString('utf8')
         : body;
-  return { to, headers, subject: headers.get('subject') ?? '', text: text.replace(/\r\n/g, '\n') };
+  return {
+    from,
+    to,
+    headers,
+    subject: headers.get('subject') ?? '',
+    text: text.replace(/\r\n/g, '\n'),
+  };
 }

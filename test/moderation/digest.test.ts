@@ -1,8 +1,6 @@
 // The moderators' digest with a fixed clock and a real SMTP server: off by default, sent once to
 // every member who can moderate when something has waited too long, not again before the
 // interval (not even by two processes at once), and given back when no mail could be sent.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   reportComment,
@@ -13,80 +11,26 @@ import { createLogger } from '../../src/platform/logger.js';
 import { createMailer } from '../../src/platform/mail.js';
 import type { Mailer } from '../../src/platform/mail.js';
 import { databaseKinds } from '../helpers/databases.js';
+import type { ReceivedMail, SmtpCapture } from '../helpers/smtp.js';
+import { startSmtpCapture } from '../helpers/smtp.js';
 import type { ModerationFixture } from './fixture.js';
 import { moderationFixture } from './fixture.js';
 
-interface Mail {
-  to: string[];
-  subject: string;
-  text: string;
-}
-
-let smtp: SMTPServer;
-let smtpUrl: URL;
-const received: Mail[] = [];
-
-function decodeQuotedPrintable(text: string): string {
-  const bytes: number[] = [];
-  const source = text.replace(/=\r?\n/g, '');
-  for (let i = 0; i < source.length; i++) {
-    const hex = source.slice(i + 1, i + 3);
-    if (source[i] === '=' && /^[0-9A-F]{2}$/i.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(source.charAt(i), 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-function parseMail(to: string[], raw: string): Mail {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const header = (name: string) =>
-    new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-  const body = raw.slice(split + 4);
-  const encoding = header('content-transfer-encoding').toLowerCase();
-  const text =
-    encoding === 'quoted-printable'
-      ? decodeQuotedPrintable(body)
-      : encoding === 'base64'
-        ? Buffer.from(body, 'base64').toString('utf8')
-        : body;
-  return { to, subject: header('subject'), text: text.replace(/\r\n/g, '\n') };
-}
-
+let smtp: SmtpCapture;
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push(
-          parseMail(
-            session.envelope.rcptTo.map((r) => r.address),
-            Buffer.concat(chunks).toString('utf8'),
-          ),
-        );
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpUrl = new URL(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`);
+  smtp = await startSmtpCapture();
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 describe.each(databaseKinds)('the moderation digest on $name', (kind) => {
   let f: ModerationFixture;
   let mailer: Mailer;
   beforeEach(async () => {
-    received.length = 0;
+    smtp.received.length = 0;
     mailer = createMailer({
-      smtpUrl,
+      smtpUrl: new URL(smtp.url),
       from: 'Broadside <no-reply@statements.example.org>',
       logger: createLogger('silent'),
     });
@@ -113,7 +57,7 @@ describe.each(databaseKinds)('the moderation digest on $name', (kind) => {
     await f.post(thread, 'Held [hold]');
     minutes(600);
     expect(await send()).toEqual({ sent: false, why: 'off' });
-    expect(received).toEqual([]);
+    expect(smtp.received).toEqual([]);
   });
 
   it('mails every moderator once something waited too long, then not before the interval', async () => {
@@ -126,8 +70,11 @@ describe.each(databaseKinds)('the moderation digest on $name', (kind) => {
     expect(await send()).toEqual({ sent: false, why: 'nothing-waiting' });
     minutes(1);
     expect(await send()).toEqual({ sent: true, recipients: 2, waiting: 2 });
-    expect(received.map((m) => m.to).sort()).toEqual([['mo@example.org'], ['owner@example.org']]);
-    const mail = received[0] as Mail;
+    expect(smtp.received.map((m) => m.to).sort()).toEqual([
+      ['mo@example.org'],
+      ['owner@example.org'],
+    ]);
+    const mail = smtp.received[0] as ReceivedMail;
     expect(mail.subject).toBe('Moderation: 2 comments wait for review');
     expect(mail.text).toContain('Pending: 2');
     expect(mail.text).toContain('https://statements.example.org/admin/moderation?tab=pending');
@@ -141,7 +88,7 @@ describe.each(databaseKinds)('the moderation digest on $name', (kind) => {
     expect(await send()).toEqual({ sent: false, why: 'not-yet' });
     minutes(1);
     expect(await send()).toMatchObject({ sent: true });
-    expect(received).toHaveLength(4);
+    expect(smtp.received).toHaveLength(4);
   });
 
   it('counts reported comments as waiting from their first open report', async () => {
@@ -158,8 +105,8 @@ describe.each(databaseKinds)('the moderation digest on $name', (kind) => {
     });
     minutes(16);
     expect(await send()).toEqual({ sent: true, recipients: 2, waiting: 1 });
-    expect(received[0]?.text).toContain('Reported: 1');
-    expect(received[0]?.text).toContain('admin/moderation?tab=reported');
+    expect(smtp.received[0]?.text).toContain('Reported: 1');
+    expect(smtp.received[0]?.text).toContain('admin/moderation?tab=reported');
   });
 
   it('sends one digest when two processes try at the same moment', async () => {
@@ -169,7 +116,7 @@ describe.each(databaseKinds)('the moderation digest on $name', (kind) => {
     minutes(6);
     const outcomes = await Promise.all([send(), send(), send()]);
     expect(outcomes.filter((o) => o.sent)).toHaveLength(1);
-    expect(received).toHaveLength(2);
+    expect(smtp.received).toHaveLength(2);
   });
 
   it('gives the turn back when no mail could be sent, so the next run tries again', async () => {

@@ -144,7 +144,7 @@ describe('security headers', () => {
     const origins = [...html.matchAll(/href="((?:https?:)?\/\/[^"]+)"/g)].map(
       ([, href = '']) => new URL(href, 'http://scheme-relative.invalid').origin,
     );
-    expect(new Set(origins)).toEqual(new Set([server.runtime.config.baseUrl.origin]));
+    expect(origins.filter((origin) => origin !== server.runtime.config.baseUrl.origin)).toEqual([]);
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
   });
 });

@@ -1,48 +1,22 @@
 // Mail goes out through a real SMTP conversation (smtp-server in-process), or is logged when off.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailer } from '../../src/platform/mail.js';
+import type { SmtpCapture } from '../helpers/smtp.js';
+import { startSmtpCapture } from '../helpers/smtp.js';
 
-interface Received {
-  from: string | undefined;
-  to: string[];
-  data: string;
-}
-
-let smtp: SMTPServer;
-let port: number;
-const received: Received[] = [];
-
+let smtp: SmtpCapture;
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
-          to: session.envelope.rcptTo.map((r) => r.address),
-          data,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpCapture();
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
 });
 
 describe('mail', () => {
   it('delivers a message with its headers to a real SMTP server', async () => {
     const mailer = createMailer({
-      smtpUrl: new URL(`smtp://127.0.0.1:${port}`),
+      smtpUrl: new URL(smtp.url),
       from: 'Broadside <no-reply@example.org>',
       logger: createLogger('silent'),
     });
@@ -54,12 +28,12 @@ describe('mail', () => {
       headers: { 'List-Unsubscribe': '<https://example.org/u/1>' },
     });
     mailer.close();
-    const message = received.at(-1);
+    const message = smtp.received.at(-1);
     expect(message?.from).toBe('no-reply@example.org');
     expect(message?.to).toEqual(['reader@example.org']);
-    expect(message?.data).toContain('Subject: A reply to your comment');
-    expect(message?.data).toContain('List-Unsubscribe: <https://example.org/u/1>');
-    expect(message?.data).toContain('Someone replied.');
+    expect(message?.subject).toBe('A reply to your comment');
+    expect(message?.headers.get('list-unsubscribe')).toBe('<https://example.org/u/1>');
+    expect(message?.text).toContain('Someone replied.');
   });
 
   it('is disabled without SMTP_URL and says so, sending nothing', async () => {
@@ -69,7 +43,7 @@ describe('mail', () => {
     capture.info = ((...args: unknown[]) => {
       lines.push(String(args.find((a) => typeof a === 'string')));
     }) as typeof capture.info;
-    const before = received.length;
+    const before = smtp.received.length;
     const mailer = createMailer({ smtpUrl: undefined, from: 'x@example.org', logger: capture });
     expect(mailer.enabled).toBe(false);
     await mailer.send({ to: 'a@example.org', subject: 'Hello', text: 'secret link' });
@@ -77,6 +51,6 @@ describe('mail', () => {
       'SMTP_URL is not set: e-mail is disabled, messages will be logged and not sent',
     );
     expect(lines.join('\n')).not.toContain('secret link');
-    expect(received.length).toBe(before);
+    expect(smtp.received.length).toBe(before);
   });
 });
