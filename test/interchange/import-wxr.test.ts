@@ -301,7 +301,7 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     );
   });
 
-  it('passes comments through the review hook: flagged ones keep their status, with the reasons', async ({
+  it('passes comments through the review hook: flagged ones keep their status, with the reasons; spam and removed ones are not reviewed', async ({
     onTestFinished,
   }) => {
     const file = scratch(onTestFinished).write('blog.xml', wxrDocument(BLOG));
@@ -309,12 +309,15 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     const report = await importFile(file, {
       review: (comment) => {
         seen.push(comment.authorName);
-        return comment.body.includes('pills')
-          ? { flagged: true, reasons: [{ code: 'suspect-term', message: 'Mentions pills.' }] }
+        return comment.body.includes('disagree')
+          ? { flagged: true, reasons: [{ code: 'suspect-term', message: 'Disagrees.' }] }
           : { flagged: false, reasons: [] };
       },
     });
-    expect(seen).toHaveLength(13);
+    // 13 comments, less the spam one (206) and the one in the trash (208): nobody needs to look.
+    expect(seen).toHaveLength(11);
+    expect(seen).not.toContain('Spammer');
+    expect(seen).not.toContain('Carol');
     expect(report.flagged).toBe(1);
     const flagged = await server.runtime.db
       .selectFrom('comments')
@@ -323,9 +326,9 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
       .execute();
     expect(flagged).toEqual([
       {
-        external_id: 'wxr:206',
-        reasons: JSON.stringify([{ code: 'suspect-term', message: 'Mentions pills.' }]),
-        status: 'spam',
+        external_id: 'wxr:202',
+        reasons: JSON.stringify([{ code: 'suspect-term', message: 'Disagrees.' }]),
+        status: 'approved',
       },
     ]);
   });
