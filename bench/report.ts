@@ -35,6 +35,65 @@ export interface SeedResult {
   seconds: number;
 }
 
+/**
+ * A bulk import measured by a scenario: the `broadside import` command in a process of its own,
+ * next to the floor of reading the same file (XML parsing alone) in another.
+ */
+export interface ImportResult {
+  scenario: string;
+  format: string;
+  fileBytes: number;
+  posts: number;
+  comments: number;
+  seconds: number;
+  commentsPerSecond: number;
+  /** Peak resident memory of the importing process (VmHWM). */
+  peakRssBytes: number;
+  /** CPU time of the importing process, all threads (user + system). */
+  cpuSeconds: number;
+  baseline: { seconds: number; commentsPerSecond: number };
+  /** Import comments/s as a percentage of the baseline's. */
+  ratioPercent: number;
+}
+
+/** The imports as an aligned plain-text table. */
+export function formatImportTable(imports: readonly ImportResult[]): string {
+  const header = [
+    'scenario',
+    'comments',
+    'file MB',
+    'seconds',
+    'comments/s',
+    'peak RSS MB',
+    'CPU s',
+    'baseline comments/s',
+    'ratio',
+  ];
+  const rows = imports.map((r) => [
+    r.scenario,
+    integer.format(r.comments),
+    integer.format(r.fileBytes / 1e6),
+    r.seconds.toFixed(1),
+    integer.format(r.commentsPerSecond),
+    integer.format(r.peakRssBytes / 1048576),
+    r.cpuSeconds.toFixed(1),
+    integer.format(r.baseline.commentsPerSecond),
+    `${r.ratioPercent.toFixed(1)}%`,
+  ]);
+  const table = [header, ...rows];
+  const widths = header.map((_, column) =>
+    Math.max(...table.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, column) =>
+        column < 1 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
 /** Everything one run writes to bench/results/. */
 export interface BenchReport {
   startedAt: string;
@@ -48,6 +107,7 @@ export interface BenchReport {
     serverCommand: readonly string[];
   };
   seeded: SeedResult[];
+  imports: ImportResult[];
   results: TargetResult[];
   /** In-process measurements (no server), each beside its own baseline. */
   throughput: ThroughputResult[];

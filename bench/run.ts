@@ -12,8 +12,8 @@ import { readConfig, usage } from './config.js';
 import type { BenchConfig } from './config.js';
 import { measureLoad } from './load.js';
 import type { Measurement } from './load.js';
-import { describeMachine, formatTable, writeReport } from './report.js';
-import type { SeedResult, TargetResult } from './report.js';
+import { describeMachine, formatImportTable, formatTable, writeReport } from './report.js';
+import type { ImportResult, SeedResult, TargetResult } from './report.js';
 import { describeExpectedStatus, ID_PLACEHOLDER, isExpectedStatus } from './scenario.js';
 import type { BenchRequest, Scenario, ScenarioContext } from './scenario.js';
 import { scenarios } from './scenario-registry.js';
@@ -185,6 +185,7 @@ async function main(): Promise<number> {
   // Seeding writes the server's database before the server opens it.
   const states = new Map<Scenario, Map<string, string>>();
   const seeded: SeedResult[] = [];
+  const imports: ImportResult[] = [];
   for (const scenario of selected) {
     const state = new Map<string, string>();
     states.set(scenario, state);
@@ -192,6 +193,10 @@ async function main(): Promise<number> {
     log(`${scenario.name}: seeding…`);
     await scenario.seed({
       state,
+      repoRoot,
+      tempDir,
+      serverEnv,
+      recordImport: (result) => imports.push(result),
       seedThread: async (options) => {
         const thread = await runSeed(options, {
           cwd: repoRoot,
@@ -261,6 +266,7 @@ async function main(): Promise<number> {
   );
   if (results.length > 0) console.log(formatTable(results));
   if (throughput.length > 0) console.log(`\n${formatThroughputTable(throughput)}`);
+  if (imports.length > 0) console.log(`\n${formatImportTable(imports)}`);
   const file = await writeReport(join(repoRoot, 'bench', 'results'), {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -273,6 +279,7 @@ async function main(): Promise<number> {
       serverCommand: config.serverCommand,
     },
     seeded,
+    imports,
     results,
     throughput,
   });

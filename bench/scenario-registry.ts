@@ -1,6 +1,7 @@
 import type { Scenario } from './scenario.js';
 import { basicsScenario } from './scenarios/basics.js';
 import { moderationPipelineScenario } from './scenarios/moderation-pipeline.js';
+import { importWxrScenario } from './scenarios/import-wxr.js';
 import { postCommentScenario } from './scenarios/post-comment.js';
 import { thread1000Scenario, thread10000Scenario } from './scenarios/threads.js';
 
@@ -16,4 +17,6 @@ export const scenarios: readonly Scenario[] = [
   postCommentScenario,
   // In this process, not the server: its order among the others does not matter.
   moderationPipelineScenario,
+  // Measured while seeding, in a process and a database of its own: it colours nothing else.
+  importWxrScenario,
 ];

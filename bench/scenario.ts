@@ -1,3 +1,4 @@
+import type { ImportResult } from './report.js';
 import type { SeededThread, SeedOptions } from './seed-process.js';
 import type { CapturedResponse } from './send-request.js';
 import type { ThroughputResult, ThroughputSettings } from './throughput.js';
@@ -40,6 +41,14 @@ export interface SeedContext {
   seedThread(options: SeedOptions): Promise<SeededThread>;
   /** The scenario's state, handed on to `setup` and `requests`. */
   state: Map<string, string>;
+  /** Repository root, for running the built command in a child process. */
+  repoRoot: string;
+  /** A directory of this run's own, removed when the run ends. */
+  tempDir: string;
+  /** The server's environment (SECRET…), for commands run against other data directories. */
+  serverEnv: Readonly<Record<string, string>>;
+  /** Adds a measured import to the report (see `scenarios/import-wxr.ts`). */
+  recordImport(result: ImportResult): void;
 }
 
 /** What a scenario's `setup` and `requests` can use: the running server and its environment. */

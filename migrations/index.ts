@@ -6,6 +6,7 @@ import * as subscriptions from './2026-11-24-0003-subscriptions.js';
 import * as discussionIndexes from './2026-11-24-0004-discussion-indexes.js';
 import * as moderation from './2026-11-24-0005-moderation.js';
 import * as statements from './2026-11-24-0006-statements.js';
+import * as interchange from './2026-11-24-0007-interchange.js';
 
 export const migrations: Migrations = {
   '2026-11-24-0001-accounts': accounts,
@@ -14,4 +15,5 @@ export const migrations: Migrations = {
   '2026-11-24-0004-discussion-indexes': discussionIndexes,
   '2026-11-24-0005-moderation': moderation,
   '2026-11-24-0006-statements': statements,
+  '2026-11-24-0007-interchange': interchange,
 };

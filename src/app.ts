@@ -38,6 +38,7 @@ import { registerStatementReviewRoutes } from './statements/review-routes.js';
 import { registerSignatureRoutes } from './statements/signature-routes.js';
 import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
+import { registerPersonRoutes } from './interchange/person-routes.js';
 import { registerDiscussionRoutes } from './discussion/routes.js';
 import { NotFoundError } from './platform/errors.js';
 import { getPublishedStatement, statementPath } from './statements/service.js';
@@ -182,6 +183,7 @@ const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [
   { href: '/admin/members', label: 'Members', permission: 'members.manage' },
   { href: '/admin/embed', label: 'Embedding', permission: 'settings.manage' },
   { href: '/admin/moderation', label: 'Moderation', permission: 'comments.moderate' },
+  { href: '/admin/personal-data', label: 'Personal data', permission: 'members.manage' },
   { href: '/admin/account', label: 'Your account', permission: 'admin.view' },
 ];
 
@@ -276,6 +278,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     accounts,
     siteId: () => site.id,
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
     postingLimit,
     setThreadStatus: (input) => setModeratedThreadStatus(moderationCtx, input),
     // Discussion never reads statements: the composition root tells it which thread a slug has.
@@ -294,6 +297,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     ctx: moderationCtx,
     siteId: () => site.id,
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
   });
   // The moderators' pages (queue, audit log, rules, bans) and readers' report forms.
   registerModerationPages(app, {
@@ -302,6 +306,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     page,
     siteId: () => site.id,
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
   });
   const stopDigest = startDigestTimer(moderationCtx, () => site.id);
   app.addHook('onClose', async () => stopDigest());
@@ -309,6 +314,7 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
   const discussionPages = createDiscussionPages({
     ctx: discussionContext(runtime, discussionSettings),
     secret: runtime.secret,
+    addressSaltDays: config.ipHashSaltDays,
     renderVersion: runtime.version,
   });
   // The home page, the statement pages with their discussion, and the statements API.
@@ -357,6 +363,9 @@ export async function buildApp(runtime: Runtime): Promise<{ app: HttpServer; sit
     discussionPages,
     postingLimit,
   });
+
+  // Personal-data requests: export and erasure of one address (interchange).
+  registerPersonRoutes(app, { ctx: runtime, page });
 
   await app.ready();
   return { app, site };

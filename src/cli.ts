@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { migrations } from '../migrations/index.js';
 import { isRole, ROLES } from './accounts/model.js';
 import type { Role } from './accounts/model.js';
 import * as accounts from './accounts/service.js';
@@ -25,6 +26,12 @@ import {
   importTextThread,
 } from './interchange/import-text.js';
 import { parseTextThread, TextThreadError } from './interchange/text-thread.js';
+import type { CommandTools } from './interchange/commands.js';
+import { importArchiveCommand, registerInterchangeCommands } from './interchange/commands.js';
+import type { ImportContext } from './interchange/import-engine.js';
+import { isXmlFormat, runImportCommand, sizeOfImportFile } from './interchange/import-command.js';
+import { ImportFileError } from './interchange/xml-stream.js';
+import { discussionSettingsOf } from './discussion/model.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { MigrationError } from './platform/database/migrate.js';
 import { AppError } from './platform/errors.js';
@@ -52,6 +59,14 @@ async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T
     await closeRuntime(runtime);
   }
 }
+
+/** What the export, backup, person and archive-import commands (interchange) borrow from here. */
+const interchangeTools: CommandTools = {
+  withRuntime,
+  usageError: (message) => new UsageError(message),
+  inputError: (message) => new InputError(message),
+  schemas: Object.keys(migrations),
+};
 
 async function siteIdOf(runtime: Runtime): Promise<string> {
   return (await accounts.ensureSite(accountsContext(runtime), { name: 'Broadside' })).id;
@@ -149,10 +164,62 @@ async function loadDemo(runtime: Runtime): Promise<void> {
 
 interface ImportOptions {
   format: string;
-  author: string;
+  author?: string;
   slug?: string;
   clearanceNote?: string;
   dryRun?: boolean;
+  strict?: boolean;
+  batchSize?: number;
+}
+
+function parseBatchSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new InvalidArgumentError('use a whole number from 1 to 100000.');
+  return n;
+}
+
+/** A WordPress or Disqus export: streamed in batches, with progress and a summary. */
+async function importExport(file: string, format: 'wxr' | 'disqus', options: ImportOptions) {
+  for (const [option, given] of [
+    ['--author', options.author],
+    ['--slug', options.slug],
+  ] as const) {
+    if (given !== undefined)
+      throw new UsageError(
+        `${option}: only for --format text; a ${format} export names its authors and slugs`,
+      );
+  }
+  try {
+    sizeOfImportFile(file); // a missing file stops here, before the database is opened
+  } catch (error) {
+    if (error instanceof ImportFileError) throw new InputError(error.problem);
+    throw error;
+  }
+  await withRuntime(async (runtime) => {
+    const site = await accounts.ensureSite(accountsContext(runtime), { name: 'Broadside' });
+    const settings = discussionSettingsOf(site.settings);
+    const ctx: ImportContext = {
+      statements: statementsContext(runtime, settings),
+      siteId: site.id,
+      secret: runtime.secret,
+      addressSaltDays: runtime.config.ipHashSaltDays,
+      baseUrl: runtime.config.baseUrl,
+      settings,
+    };
+    const { ok } = await runImportCommand(
+      ctx,
+      {
+        file,
+        format,
+        dryRun: options.dryRun,
+        strict: options.strict,
+        batchSize: options.batchSize,
+      },
+      { stdout: process.stdout, stderr: process.stderr },
+    );
+    if (!ok) process.exitCode = 1;
+  });
 }
 
 /** Reads a file to import as UTF-8 text, or says in one line why it cannot. */
@@ -189,9 +256,21 @@ function importProblem(file: string, error: unknown): unknown {
 }
 
 async function importFile(file: string, options: ImportOptions): Promise<void> {
+  if (options.format === 'broadside') return importArchiveCommand(interchangeTools, file, options);
+  if (isXmlFormat(options.format)) return importExport(file, options.format, options);
   if (options.format !== 'text') {
     throw new UsageError(
-      `--format: "${options.format}" cannot be imported yet; use text (the plain-text thread form). WordPress (wxr), Disqus (disqus) and Broadside's own export (broadside) are planned`,
+      `--format: "${options.format}" is not a format broadside imports; use text (the plain-text thread form), wxr (a WordPress export), disqus (a Disqus export) or broadside (a Broadside archive)`,
+    );
+  }
+  if (options.author === undefined) {
+    throw new UsageError(
+      "--author: required with --format text: the text does not name the statement's author",
+    );
+  }
+  if (options.strict || options.batchSize !== undefined) {
+    throw new UsageError(
+      '--strict and --batch-size are for wxr and disqus; a text import is one transaction',
     );
   }
   if (options.slug !== undefined && !isValidSlug(options.slug)) {
@@ -255,20 +334,26 @@ function buildCli(): Command {
   program
     .command('import')
     .description(
-      'import a statement and its comments from a file, in one transaction; importing it again creates only what is missing',
+      'import statements and their comments from a file; importing it again creates only what is missing',
     )
     .argument('<file>', 'the file to import')
     .requiredOption(
       '--format <format>',
-      "the file's format: text (the plain-text thread form of the sample); wxr, disqus and broadside are planned",
+      "the file's format: text (the plain-text thread form of the sample), wxr (a WordPress export), disqus (a Disqus export) or broadside (a Broadside archive)",
     )
-    .requiredOption(
+    .option(
       '--author <name>',
-      "the statement's author, which the text does not name; their own comments get the author badge",
+      "text only: the statement's author, which the text does not name; their own comments get the author badge",
     )
     .option('--slug <slug>', "the statement's address, /s/<slug> (default: made from the title)")
     .option('--clearance-note <text>', 'how it was cleared', DEFAULT_CLEARANCE_NOTE)
     .option('--dry-run', 'check everything and say what would be created, writing nothing')
+    .option('--strict', 'wxr and disqus: stop at the first record that cannot be imported')
+    .option(
+      '--batch-size <n>',
+      'wxr and disqus: records per transaction (default 2000)',
+      parseBatchSize,
+    )
     .action((file: string, options: ImportOptions) => importFile(file, options));
 
   const user = program.command('user').description('manage members of the site');
@@ -441,6 +526,7 @@ function buildCli(): Command {
       }),
     );
 
+  registerInterchangeCommands(program, interchangeTools);
   return program;
 }
 

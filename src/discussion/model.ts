@@ -10,6 +10,10 @@ export type CommentStatus = (typeof COMMENT_STATUSES)[number];
 export const COMMENT_ORIGINS = ['local', 'import', 'federation'] as const;
 export type CommentOrigin = (typeof COMMENT_ORIGINS)[number];
 
+/** Pingbacks and trackbacks (imported from WordPress) are notices that another page links here. */
+export const COMMENT_KINDS = ['comment', 'pingback', 'trackback'] as const;
+export type CommentKind = (typeof COMMENT_KINDS)[number];
+
 /** What readers see: approved comments, and deleted ones as "comment removed" placeholders. */
 export function isPublicStatus(status: CommentStatus): boolean {
   return status === 'approved' || status === 'deleted';

@@ -33,7 +33,7 @@ import { notPublishedMessage } from '../moderation/model.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { ifNoneMatchHolds } from '../platform/http/conditional.js';
 import { CSRF_COOKIE } from '../platform/http/server.js';
-import { keyedHash } from '../platform/ids.js';
+import { hashAddress } from '../platform/address-hash.js';
 import type { PageContext } from '../web/page.js';
 import type { HeldToken } from './edit-cookie.js';
 import {
@@ -155,6 +155,8 @@ export interface DiscussionPagesOptions {
   ctx: DiscussionContext;
   /** The server's secret, for the keyed hash of posters' addresses. */
   secret: string;
+  /** IP_HASH_SALT_DAYS: how long one salt of those hashes lasts (see platform/address-hash.ts). */
+  addressSaltDays?: number;
   /** Changes with every release, so that new markup is never answered 304. */
   renderVersion: string;
   /** Memory for rendered threads, in bytes (64 MiB unless told). */
@@ -555,7 +557,12 @@ export function createDiscussionPages(options: DiscussionPagesOptions): Discussi
             : { name: form.name, email: form.email, url: form.website },
           body: form.body,
           notifyReplies,
-          ipHash: keyedHash(options.secret, request.ip),
+          ipHash: hashAddress({
+            secret: options.secret,
+            address: request.ip,
+            now: ctx.clock.now(),
+            saltDays: options.addressSaltDays,
+          }),
         });
         if (comment.status === 'rejected' || comment.status === 'spam') {
           // Kept for moderators (a false positive can still be published), but not shown: the

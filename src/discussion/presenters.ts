@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
 import { BadRequestError } from '../platform/errors.js';
 import { REASON_CODES } from '../moderation/model.js';
-import { COMMENT_STATUSES, SEGMENT_WIDTH } from './model.js';
+import { COMMENT_KINDS, COMMENT_STATUSES, SEGMENT_WIDTH } from './model.js';
 import type { Comment, Reason, Thread } from './store.js';
 
 const Nullable = <T extends TSchema>(schema: T, options?: { description: string }) =>
@@ -67,6 +67,11 @@ export const CommentSchema = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     editedAt: Nullable(Type.String({ format: 'date-time' })),
     status: CommentStatusSchema,
+    kind: Type.Enum(COMMENT_KINDS, {
+      description:
+        'Pingbacks and trackbacks (imported from WordPress) say that another page links here: ' +
+        'the author is that page, by its title and address.',
+    }),
     reasons: Type.Optional(
       Type.Array(ReasonSchema, {
         description:
@@ -112,6 +117,7 @@ export function presentComment(comment: Comment): PresentedComment {
     createdAt: comment.createdAt.toISOString(),
     editedAt: comment.editedAt?.toISOString() ?? null,
     status: comment.status,
+    kind: comment.kind ?? 'comment',
   };
 }
 

@@ -19,7 +19,7 @@ import {
 import { ifNoneMatchHolds } from '../platform/http/conditional.js';
 import { ErrorResponse } from '../platform/http/schemas.js';
 import type { HttpServer, SharedRateLimit } from '../platform/http/server.js';
-import { keyedHash } from '../platform/ids.js';
+import { hashAddress } from '../platform/address-hash.js';
 import { findEmbeddedThread } from './embed-service.js';
 import type { LiveHubOptions } from './live.js';
 import { createLiveHub, parseLastEventId } from './live.js';
@@ -46,6 +46,8 @@ export interface DiscussionRoutesDeps {
   siteId: () => string;
   /** The server's secret: client addresses are kept only as a keyed hash made with it. */
   secret: string;
+  /** IP_HASH_SALT_DAYS: how long one salt of those hashes lasts (see platform/address-hash.ts). */
+  addressSaltDays?: number;
   /**
    * The thread of the published statement with this slug, if any. Statements answer this:
    * discussion never reads the statements table.
@@ -322,7 +324,12 @@ export async function registerDiscussionRoutes(
             : { name: body.authorName ?? '', email: body.authorEmail, url: body.authorUrl },
           body: body.body,
           notifyReplies: body.notifyReplies,
-          ipHash: keyedHash(deps.secret, request.ip),
+          ipHash: hashAddress({
+            secret: deps.secret,
+            address: request.ip,
+            now: ctx.clock.now(),
+            saltDays: deps.addressSaltDays,
+          }),
         });
         if (editToken) reply.header('cache-control', 'no-store');
         return reply.status(201).send({

@@ -1,7 +1,7 @@
 /** The SQL of discussions. Rows are mapped to domain types here and nowhere else. */
-import type { Kysely, Selectable } from 'kysely';
+import type { Generated, Kysely, Selectable } from 'kysely';
 import type { VerdictReason } from '../moderation/model.js';
-import type { CommentOrigin, CommentStatus } from './model.js';
+import type { CommentKind, CommentOrigin, CommentStatus } from './model.js';
 
 export interface ThreadsTable {
   id: string;
@@ -42,6 +42,7 @@ export interface CommentsTable {
   edit_token_hash: string | null;
   created_at: string;
   edited_at: string | null;
+  kind: Generated<string>; // 'comment' unless given (imports)
   /** 1 while a moderator should look at it whatever its status (flagged on import). */
   flagged: number;
 }
@@ -105,6 +106,8 @@ export interface Comment {
   editTokenHash: string | undefined;
   createdAt: Date;
   editedAt: Date | undefined;
+  /** As read from the database; undefined (an ordinary comment) on one not yet stored. */
+  kind?: CommentKind;
 }
 
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -151,6 +154,7 @@ function toComment(row: Pick<Selectable<CommentsTable>, CommentColumn>): Comment
     editTokenHash: orUndefined(row.edit_token_hash),
     createdAt: new Date(row.created_at),
     editedAt: row.edited_at === null ? undefined : new Date(row.edited_at),
+    kind: row.kind as CommentKind,
   };
 }
 
@@ -194,6 +198,7 @@ const commentColumns = [
   'edit_token_hash',
   'created_at',
   'edited_at',
+  'kind',
 ] as const;
 type CommentColumn = (typeof commentColumns)[number];
 

@@ -294,7 +294,13 @@ function CommentItem(props: {
       <article class="comment-card">
         <header class="comment-meta">
           {comment.number !== undefined && <span class="comment-number">{comment.number}.</span>}
-          {removed ? null : <Author comment={comment} />}
+          {removed ? null : isLinkback(comment) ? (
+            <span class="comment-linkback">
+              linked from <Author comment={comment} />
+            </span>
+          ) : (
+            <Author comment={comment} />
+          )}
           {comment.isStatementAuthor && !removed && (
             <span class="badge" title="The author of the statement">
               author
@@ -457,6 +463,11 @@ function RemoveBox(props: {
       </form>
     </details>
   );
+}
+
+/** A pingback or trackback: another page that links here, named by its title. */
+function isLinkback(comment: Comment): boolean {
+  return comment.kind === 'pingback' || comment.kind === 'trackback';
 }
 
 /**

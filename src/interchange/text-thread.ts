@@ -30,6 +30,9 @@
  *   `> ` paragraphs, then a paragraph `— Name, source, date`; see {@link parseQuotationIntro}.
  */
 import { UnprocessableError } from '../platform/errors.js';
+import { escapeInline, escapeMarkdown } from './markdown-escape.js';
+
+export { escapeMarkdown } from './markdown-escape.js';
 
 export interface TextStatement {
   title: string;
@@ -310,51 +313,6 @@ function renderCommentBody(paragraphs: string[][]): string {
   const quoted = quotation.paragraphs.map((p) => renderParagraph(p, '> ')).join('\n>\n');
   const caption = `— ${escapeInline(attributionText(quotation.attribution))}`;
   return [before, quoted, caption].filter(Boolean).join('\n\n');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Markdown escaping
-
-const URL_IN_TEXT = /\b(?:https?:\/\/|www\.)[^\s<>]+/g;
-
-function escapeInline(text: string): string {
-  // URLs are left as written, so that a linkifying renderer still sees them whole.
-  let out = '';
-  let last = 0;
-  for (const match of text.matchAll(URL_IN_TEXT)) {
-    out += escapeCharacters(text.slice(last, match.index)) + match[0];
-    last = match.index + match[0].length;
-  }
-  return out + escapeCharacters(text.slice(last));
-}
-
-function escapeCharacters(text: string): string {
-  return text.replace(/[\\`*_[\]<~|]/g, '\\$&').replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&');
-}
-
-/**
- * Escapes plain text so that a CommonMark renderer (markdown-it) shows it as written: inline
- * syntax (`*`, `_`, backticks, brackets, `<`, `~`, `|`, backslashes, entity-like `&…;`) anywhere,
- * and block syntax at the start of a line (headings `#`, quotes `>`, list markers `-`/`+`/`1.`/`1)`,
- * rules and setext underlines of `-`/`=`). URLs are left untouched. Leading indentation and blank
- * lines are the caller's business: pass trimmed lines.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      const [, lead = '', rest = ''] = /^(\s*)([\s\S]*)$/.exec(line) ?? [];
-      let escaped = escapeInline(rest);
-      if (/^#{1,6}(\s|$)/.test(rest) || /^>/.test(rest) || /^[-+](\s|$)/.test(rest)) {
-        escaped = `\\${escaped}`;
-      } else if (/^[-=][-=\s]*$/.test(rest)) {
-        escaped = `\\${escaped}`;
-      } else {
-        escaped = escaped.replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
-      }
-      return lead + escaped;
-    })
-    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { memberOf, requirePermission } from '../accounts/auth.js';
 import { BadRequestError } from '../platform/errors.js';
 import { ErrorResponse } from '../platform/http/schemas.js';
 import type { HttpServer } from '../platform/http/server.js';
-import { keyedHash } from '../platform/ids.js';
+import { hashAddress } from '../platform/address-hash.js';
 import {
   ActionBody,
   ActionResult,
@@ -41,6 +41,8 @@ export interface ModerationRoutesDeps {
   siteId: () => string;
   /** The server's secret: a reporter's address is kept only as a keyed hash made with it. */
   secret: string;
+  /** IP_HASH_SALT_DAYS: how long the hash's salt lasts (the same hash as discussion's). */
+  addressSaltDays?: number;
 }
 
 const tags = ['moderation'];
@@ -399,7 +401,12 @@ export function registerModerationRoutes(app: HttpServer, deps: ModerationRoutes
         note: request.body.note,
         reporter: {
           accountId: request.member?.id,
-          ipHash: keyedHash(deps.secret, request.ip),
+          ipHash: hashAddress({
+            secret: deps.secret,
+            address: request.ip,
+            now: ctx.clock.now(),
+            saltDays: deps.addressSaltDays,
+          }),
         },
       });
       return reply.status(201).send({

@@ -24,6 +24,9 @@ export const AUDIT_ACTIONS = [
   'close-thread',
   'open-thread',
   'rules-updated',
+  // Personal-data requests (interchange): everything about an address exported, or erased.
+  'person-export',
+  'person-erase',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

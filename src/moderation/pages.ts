@@ -28,6 +28,8 @@ export interface ModerationPagesDeps {
   siteId: () => string;
   /** The server's secret: a reporter's address is kept only as a keyed hash made with it. */
   secret: string;
+  /** IP_HASH_SALT_DAYS: how long the hash's salt lasts (the same hash as discussion's). */
+  addressSaltDays?: number;
 }
 
 const pageSchema = { hide: true } as const;

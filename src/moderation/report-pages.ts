@@ -12,7 +12,7 @@ import {
   UnprocessableError,
 } from '../platform/errors.js';
 import type { HttpServer } from '../platform/http/server.js';
-import { keyedHash } from '../platform/ids.js';
+import { hashAddress } from '../platform/address-hash.js';
 import type { ModerationContext } from './context.js';
 import type { ModerationPagesDeps } from './pages.js';
 import { findComment, findThreads } from './queue-store.js';
@@ -129,7 +129,12 @@ export function registerReportPages(app: HttpServer, deps: ModerationPagesDeps):
           note: values.note,
           reporter: {
             accountId: request.member?.id,
-            ipHash: keyedHash(deps.secret, request.ip),
+            ipHash: hashAddress({
+              secret: deps.secret,
+              address: request.ip,
+              now: ctx.clock.now(),
+              saltDays: deps.addressSaltDays,
+            }),
           },
         });
         return reply.redirect(`/comments/${encodeURIComponent(commentId)}/report/thanks`, 303);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_ADDRESS_SALT_DAYS } from './address-hash.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,6 +38,11 @@ export interface Config {
   classifier: ClassifierConfig | undefined;
   /** CLASSIFIER_TIMEOUT_MS: how long a comment waits for the classifier before it is held. */
   classifierTimeoutMs: number;
+  /**
+   * IP_HASH_SALT_DAYS (default 90): how many days one salt of the stored address hashes lasts (see
+   * platform/address-hash.ts).
+   */
+  ipHashSaltDays: number;
 }
 
 export interface ClassifierConfig {
@@ -86,6 +92,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     demoContent: parseSwitch('DEMO_CONTENT', env.DEMO_CONTENT, true),
     classifier: parseClassifier(env.CLASSIFIER_URL, env.CLASSIFIER_KEY),
     classifierTimeoutMs: parseTimeoutMs(env.CLASSIFIER_TIMEOUT_MS),
+    ipHashSaltDays: parsePositiveInt(
+      'IP_HASH_SALT_DAYS',
+      env.IP_HASH_SALT_DAYS,
+      DEFAULT_ADDRESS_SALT_DAYS,
+    ),
   };
 }
 

@@ -285,6 +285,7 @@ describe.each(databaseKinds)('discussion API on $name', (kind) => {
           createdAt: '2026-11-24T10:00:00.000Z',
           editedAt: null,
           status: 'approved',
+          kind: 'comment',
         },
         expect.objectContaining({ id: reply.comment.id, parentId: first.comment.id, depth: 2 }),
         expect.objectContaining({ id: second.comment.id, number: 2, parentId: null }),

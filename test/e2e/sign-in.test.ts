@@ -73,6 +73,7 @@ describe('signing in through the browser', () => {
       'Members',
       'Embedding',
       'Moderation',
+      'Personal data',
       'Your account',
     ]);
     await expect(

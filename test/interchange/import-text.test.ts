@@ -652,10 +652,10 @@ describe.concurrent.each(databaseKinds)('broadside import on $name', (kind) => {
     onTestFinished,
   }) => {
     const site = await createInstallation(kind, onTestFinished);
-    const result = await site.cli('import', samplePath, '--format', 'wxr', '--author', AUTHOR);
+    const result = await site.cli('import', samplePath, '--format', 'csv', '--author', AUTHOR);
     expect(result.code).toBe(2);
     expect(onlyErrorLine(result)).toBe(
-      'broadside: --format: "wxr" cannot be imported yet; use text (the plain-text thread form). WordPress (wxr), Disqus (disqus) and Broadside\'s own export (broadside) are planned',
+      'broadside: --format: "csv" is not a format broadside imports; use text (the plain-text thread form), wxr (a WordPress export), disqus (a Disqus export) or broadside (a Broadside archive)',
     );
     expect(result.stdout).toBe('');
     expect(readdirSync(site.dataDir)).toEqual([]);

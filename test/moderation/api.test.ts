@@ -8,6 +8,7 @@ import * as accounts from '../../src/accounts/service.js';
 import * as discussion from '../../src/discussion/service.js';
 import type { Thread } from '../../src/discussion/store.js';
 import { REPORTS_PER_WINDOW } from '../../src/moderation/reports.js';
+import { hashAddress } from '../../src/platform/address-hash.js';
 import { Browser } from '../helpers/http.js';
 import type { TestServer } from '../helpers/runtime.js';
 import { addMemberWithPassword, startTestServer } from '../helpers/runtime.js';
@@ -121,9 +122,24 @@ beforeEach(async () => {
 describe('readers’ reports through the API (acceptance 4)', () => {
   it('takes a reader’s report without an account, and shows it to moderators', async () => {
     const { id } = await post('I think you are all idiots.');
-    const response = await report(id, newReader(), 'abuse', 'Insults everyone.');
+    const reader = newReader();
+    const response = await report(id, reader, 'abuse', 'Insults everyone.');
     const body = await json<{ id: string; message: string }>(response, 201);
     expect(body.message).toBe('Thank you. The moderators will look at this comment.');
+    // The reader is known by their address's hash under the rotating salt, as posters are.
+    const stored = await server.runtime.db
+      .selectFrom('reports')
+      .select('reporter_key')
+      .where('id', '=', body.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.reporter_key).toBe(
+      `address:${hashAddress({
+        secret: server.runtime.secret,
+        address: reader,
+        now: server.runtime.clock.now(),
+        saltDays: server.runtime.config.ipHashSaltDays,
+      })}`,
+    );
     const reported = await queue('reported');
     const item = reported.items.find((i) => i.id === id);
     expect(item?.reports).toMatchObject({ open: 1, byReason: { abuse: 1 } });
