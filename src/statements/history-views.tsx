@@ -155,34 +155,18 @@ export function HistoryPage(props: HistoryPageProps) {
       ) : (
         <form method="get" action={base} class="compare-form">
           <div class="field-row">
-            <label>
-              Compare revision
-              <select name="from">
-                {revisions.map((revision) => (
-                  <option
-                    value={revision.id}
-                    selected={revision.id === comparison?.from.id}
-                    key={revision.id}
-                  >
-                    {revision.number}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              with revision
-              <select name="to">
-                {revisions.map((revision) => (
-                  <option
-                    value={revision.id}
-                    selected={revision.id === comparison?.to.id}
-                    key={revision.id}
-                  >
-                    {revision.number}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <RevisionSelect
+              name="from"
+              label="Compare revision"
+              revisions={revisions}
+              selected={comparison?.from.id}
+            />
+            <RevisionSelect
+              name="to"
+              label="with revision"
+              revisions={revisions}
+              selected={comparison?.to.id}
+            />
             <label>
               Show
               <select name="mode">
@@ -329,5 +313,26 @@ export function ProvenancePage(props: {
         </>
       )}
     </StatementFrame>
+  );
+}
+
+/** One side of the comparison form: a revision chosen by its number. */
+function RevisionSelect(props: {
+  name: 'from' | 'to';
+  label: string;
+  revisions: readonly { id: string; number: number }[];
+  selected: string | undefined;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select name={props.name}>
+        {props.revisions.map((revision) => (
+          <option value={revision.id} selected={revision.id === props.selected} key={revision.id}>
+            {revision.number}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -344,6 +344,24 @@ const summaryColumns = [
   'created_at',
 ] as const;
 
+/** The fields every listing of statements shows, from the {@link summaryColumns}. */
+function summaryOf(row: Pick<Selectable<StatementsTable>, (typeof summaryColumns)[number]>) {
+  return {
+    id: row.id,
+    slug: row.slug,
+    status: statusOf(row.status),
+    title: row.title,
+    subtitle: orUndefined(row.subtitle),
+    authorName: row.author_name,
+    clearanceNote: orUndefined(row.clearance_note),
+    publishedAt: dateOrUndefined(row.published_at),
+    correctedAt: dateOrUndefined(row.corrected_at),
+    withdrawnAt: dateOrUndefined(row.withdrawn_at),
+    withdrawnReason: orUndefined(row.withdrawn_reason),
+    updatedAt: new Date(row.updated_at ?? row.created_at),
+  };
+}
+
 /**
  * Published (and withdrawn: their pages stay) statements of a site, newest first (ties by id),
  * after `before` when given: one range scan of the (site_id, published_at) index.
@@ -374,20 +392,8 @@ export async function listPublishedStatements(
     .orderBy('id', 'desc')
     .limit(options.limit)
     .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    slug: row.slug,
-    status: statusOf(row.status),
-    title: row.title,
-    subtitle: orUndefined(row.subtitle),
-    authorName: row.author_name,
-    clearanceNote: orUndefined(row.clearance_note),
-    publishedAt: new Date(row.published_at ?? 0),
-    correctedAt: dateOrUndefined(row.corrected_at),
-    withdrawnAt: dateOrUndefined(row.withdrawn_at),
-    withdrawnReason: orUndefined(row.withdrawn_reason),
-    updatedAt: new Date(row.updated_at ?? row.created_at),
-  }));
+  // Published ones only: published_at is set.
+  return rows.map((row) => ({ ...summaryOf(row), publishedAt: new Date(row.published_at ?? 0) }));
 }
 
 /**
@@ -421,18 +427,7 @@ export async function listStatements(
     .limit(options.limit)
     .execute();
   return rows.map((row) => ({
-    id: row.id,
-    slug: row.slug,
-    status: statusOf(row.status),
-    title: row.title,
-    subtitle: orUndefined(row.subtitle),
-    authorName: row.author_name,
-    clearanceNote: orUndefined(row.clearance_note),
-    publishedAt: dateOrUndefined(row.published_at),
-    correctedAt: dateOrUndefined(row.corrected_at),
-    withdrawnAt: dateOrUndefined(row.withdrawn_at),
-    withdrawnReason: orUndefined(row.withdrawn_reason),
-    updatedAt: new Date(row.updated_at ?? row.created_at),
+    ...summaryOf(row),
     currentRevisionId: row.current_revision_id ?? '',
     publishedRevisionId: orUndefined(row.published_revision_id),
   }));
