@@ -13,6 +13,9 @@ import { readWxr } from './wxr-reader.js';
 import type { AddressKey, Position } from './xml-stream.js';
 import { ImportFileError, UnreadableFileError } from './xml-stream.js';
 
+/** The reading thread's heap: a few batches of records at a time, and the largest single one. */
+const READER_HEAP_MB = 64;
+
 export interface ReadOptions {
   /** Keys the hashes of commenters' addresses. */
   addressKey: AddressKey;
@@ -69,7 +72,7 @@ async function* readInWorker(
   const worker = new Worker(new URL('./read-worker.js', import.meta.url), {
     workerData: input,
     // It holds a few batches at a time: a small heap, collected often, keeps memory flat.
-    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    resourceLimits: { maxOldGenerationSizeMb: READER_HEAP_MB, maxYoungGenerationSizeMb: 8 },
   });
   const inbox: WorkerMessage[] = [];
   let wake: (() => void) | undefined;
@@ -79,7 +82,15 @@ async function* readInWorker(
     wake = undefined;
   };
   worker.on('message', deliver);
-  worker.on('error', (error) => deliver({ type: 'error', message: error.stack ?? error.message }));
+  worker.on('error', (error) =>
+    deliver({
+      type: 'error',
+      message:
+        (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `it ran out of memory (${READER_HEAP_MB} MB): a single post or comment of the file is larger than that`
+          : (error.stack ?? error.message),
+    }),
+  );
   worker.on('exit', (code) =>
     deliver({
       type: 'error',
