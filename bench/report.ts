@@ -51,6 +51,14 @@ export interface ImportResult {
   peakRssBytes: number;
   /** CPU time of the importing process, all threads (user + system). */
   cpuSeconds: number;
+  /** CPU time of its busiest thread (0 where threads cannot be measured). */
+  busiestThreadCpuSeconds: number;
+  /**
+   * The rate the import would reach with the machine's cores to itself: comments ÷ the larger of
+   * its busiest thread's CPU time and its CPU time shared over the cores. An estimate, for a
+   * machine shared with other work, where `commentsPerSecond` measures what it got.
+   */
+  commentsPerSecondAlone: number;
   baseline: { seconds: number; commentsPerSecond: number };
   /** Import comments/s as a percentage of the baseline's. */
   ratioPercent: number;
@@ -66,6 +74,8 @@ export function formatImportTable(imports: readonly ImportResult[]): string {
     'comments/s',
     'peak RSS MB',
     'CPU s',
+    'busiest thread s',
+    'comments/s alone (est.)',
     'baseline comments/s',
     'ratio',
   ];
@@ -77,6 +87,8 @@ export function formatImportTable(imports: readonly ImportResult[]): string {
     integer.format(r.commentsPerSecond),
     integer.format(r.peakRssBytes / 1048576),
     r.cpuSeconds.toFixed(1),
+    r.busiestThreadCpuSeconds.toFixed(1),
+    integer.format(r.commentsPerSecondAlone),
     integer.format(r.baseline.commentsPerSecond),
     `${r.ratioPercent.toFixed(1)}%`,
   ]);
