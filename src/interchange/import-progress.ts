@@ -55,30 +55,42 @@ export function createProgressReporter(
   }
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} {bar} {percentage}% | {what} | {comments} comments | {rate} comments/s | ETA {eta_formatted}`,
+      format: `${label} {bar} {percentage}% | {what} | {comments} comments | {rate} comments/s | {left}`,
       stream,
       hideCursor: true,
       clearOnComplete: false,
-      etaBuffer: 50,
       fps: 5,
     },
     cliProgress.Presets.shades_classic,
   );
   let phase: ImportProgress['phase'] | undefined;
+  let phaseStarted = started;
+  let total = 0;
+  /** Time left at the pace of this phase so far, e.g. "about 1:25 left". */
+  const left = (progress: ImportProgress) => {
+    const seconds = (now() - phaseStarted) / 1000;
+    if (progress.done <= 0 || seconds < 2) return '';
+    const remaining = Math.round(((progress.total - progress.done) * seconds) / progress.done);
+    const minutes = Math.floor(remaining / 60);
+    return `about ${minutes}:${String(remaining % 60).padStart(2, '0')} left`;
+  };
   return {
     update(progress) {
       const payload = {
         what: doneText(progress),
         comments: number(progress.comments),
         rate: number(rateOf(progress)),
+        left: left(progress),
       };
       if (phase !== progress.phase) {
         if (phase !== undefined) bar.stop();
         phase = progress.phase;
-        bar.start(Math.max(1, progress.total), progress.done, payload);
+        phaseStarted = now();
+        total = Math.max(1, progress.total);
+        bar.start(total, progress.done, payload);
         return;
       }
-      bar.setTotal(Math.max(1, progress.total));
+      if (progress.total !== total) bar.setTotal((total = Math.max(1, progress.total)));
       bar.update(progress.done, payload);
     },
     stop() {
