@@ -8,6 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.js';
+import { cachingStatements } from './statement-cache.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -39,7 +40,9 @@ function openSqlite<DB>(file: string): Database<DB> {
   connection.pragma('synchronous = NORMAL'); // durable with WAL except on power loss mid-checkpoint
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000'); // another process (the CLI) may hold the write lock
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: cachingStatements(connection) }),
+  });
   return {
     db,
     dialect: 'sqlite',
