@@ -2,7 +2,7 @@
  * The records of a WordPress or Disqus export, read in this thread or in a worker thread. Reading
  * (XML parsing, HTML to Markdown, hashing addresses) costs as much as writing, so the command line
  * reads in a worker while the main thread writes: the two share the machine's cores. The worker
- * runs at most a few batches ahead, so memory stays bounded whatever the file's size.
+ * runs a bounded number of records ahead, so memory stays bounded whatever the file's size.
  */
 import { Worker } from 'node:worker_threads';
 import type { DisqusRecord } from './disqus-reader.js';

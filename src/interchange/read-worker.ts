@@ -1,15 +1,17 @@
 /**
- * The worker thread of `read-export.ts`: reads an export and posts its records in batches, at
- * most a few ahead of what the main thread has taken.
+ * The worker thread of `read-export.ts`: reads an export and posts its records in batches, a
+ * bounded number ahead of what the main thread has taken.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerInput, WorkerMessage } from './read-export.js';
 import { readInThread } from './read-export.js';
 import { ImportFileError, UnreadableFileError } from './xml-stream.js';
 
-// Small batches, few ahead: records then die young in the main thread, which keeps its heap small.
-const BATCH = 100;
-const AHEAD = 3;
+// The window ahead (2,400 records) covers the main thread's longest pause in taking records: a
+// commit of 2,000 records with its WAL checkpoint. A smaller one left both threads idle by turns
+// (100,000 comments: 7.3 s → 5.3 s measured); the records in flight cost about 15 MB.
+const BATCH = 200;
+const AHEAD = 12;
 
 const port = parentPort;
 if (!port) throw new Error('read-worker.js runs only as a worker thread');
