@@ -196,6 +196,40 @@ describe.each(databaseKinds)('reviewing a WordPress import on $name', (kind) => 
     const audit = await listAudit(moderation(), { siteId });
     expect(audit.items.map((e) => [e.action, e.statusAfter])).toEqual([['flag-import', 'pending']]);
   });
+
+  it('reviews with the shipped lists, and says so, when the stored rules no longer compile', async ({
+    onTestFinished,
+  }) => {
+    // A list written under rules a later Broadside reads more strictly: the rules page refuses
+    // "b4d" (no letters-only term), so it can only have come from the database as it was.
+    await test.runtime.db
+      .insertInto('moderation_rules')
+      .values({
+        site_id: siteId,
+        blocked_terms: 'paris\nb4d\n',
+        suspect_terms: null,
+        settings: '{}',
+        version: 3,
+        digest_sent_at: null,
+        updated_at: '2026-11-01T00:00:00.000Z',
+        updated_by: null,
+      })
+      .execute();
+    const loaded = await loadImportReview(test.runtime.db, siteId);
+    expect(loaded.fallback).toMatch(
+      /^the site's moderation rules do not compile \(Blocked terms: line 2: .*\); the shipped term lists reviewed the imported comments$/,
+    );
+
+    const file = scratch(onTestFinished).write('sample.xml', wxrDocument(SAMPLE_BLOG));
+    const report = await importWxr(context(), { file, totalBytes: 1 }, { review: loaded.review });
+    expect(report.problems).toEqual([]);
+    // The shipped suspect list still finds the slur; the site's own word ("paris") is not used.
+    expect(report.flagged).toBe(1);
+    const tree = await commentsOf(test.runtime.db);
+    expect(tree.filter((row) => /paris/i.test(row.body)).length).toBeGreaterThan(0);
+    const flagged = tree.filter((row) => row.flagged);
+    expect(flagged.map((row) => row.reasons.map((r) => r.code))).toEqual([['suspect-term']]);
+  });
 });
 
 describe('broadside import --format wxr', () => {

@@ -15,7 +15,10 @@ import type {
 } from '../../src/interchange/import-engine.js';
 import { importWxr, parseWordPressDate } from '../../src/interchange/import-wxr.js';
 import { DRAFT_COMMENTS, DRAFTS_NOTE } from '../../src/interchange/import-wxr.js';
-import { IMPORTED_CLEARANCE_NOTE } from '../../src/interchange/statement-sink.js';
+import {
+  DRAFT_WITHOUT_ACCOUNT,
+  IMPORTED_CLEARANCE_NOTE,
+} from '../../src/interchange/statement-sink.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { hashAddress } from '../../src/platform/address-hash.js';
 import { databaseKinds } from '../helpers/databases.js';
@@ -439,5 +442,54 @@ describe.each(databaseKinds)('importWxr on $name', (kind) => {
     );
     expect(hashes[0]).toBe(hashes[1]);
     expect(hashes[2]).not.toBe(hashes[1]);
+  });
+
+  it('skips a draft whose author has no account, with the reason, and its comments; a draft by a member is kept', async ({
+    onTestFinished,
+  }) => {
+    const post = (id: number, creator: string, title: string): WxrPost => ({
+      id,
+      title,
+      slug: `draft-${id}`,
+      status: 'draft',
+      creator,
+      date: '2015-11-16T09:00:00Z',
+      content: `The text of ${title}.`,
+      comments: [
+        { id: id * 10, author: 'A', date: '2015-11-16T10:00:00Z', approved: '1', content: 'Hm.' },
+      ],
+    });
+    const blog = {
+      authors: [
+        { id: 1, login: 'jim', email: 'jim@example.org', displayName: 'Jim Denham' },
+        { id: 2, login: 'ghost', email: 'not an address', displayName: 'No Address' },
+      ],
+      posts: [
+        post(301, 'jim', 'A member’s draft'),
+        post(302, 'ghost', 'A draft by an author without an address'),
+        post(303, 'stranger', 'A draft by an author the export does not list'),
+      ],
+    };
+    const file = scratch(onTestFinished).write('drafts.xml', wxrDocument(blog));
+    const report = await importFile(file);
+    expect(report.problems).toEqual([]);
+    expect(tallies(report)).toMatchObject({
+      statements: { created: 1, skipped: 2, failed: 0 },
+      threads: { created: 0 },
+      comments: { created: 0, skipped: 3, failed: 0 },
+    });
+    expect(report.tallies.statements.skippedBecause).toEqual({ [DRAFT_WITHOUT_ACCOUNT]: 2 });
+    const drafts = await server.runtime.db
+      .selectFrom('statements')
+      .select(['title', 'status'])
+      .execute();
+    expect(drafts).toEqual([{ title: 'A member’s draft', status: 'draft' }]);
+
+    // Nothing is remembered of the skipped ones: a second run gives the same reason again.
+    const again = await importFile(file);
+    expect(again.tallies.statements.skippedBecause).toEqual({
+      'already imported': 1,
+      [DRAFT_WITHOUT_ACCOUNT]: 2,
+    });
   });
 });
