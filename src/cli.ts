@@ -51,7 +51,7 @@ function parseRole(value: string): Role {
 async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const runtime = await createRuntime(config, {
-    logger: createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn'),
+    logger: createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn', 'stderr'),
   });
   try {
     return await work(runtime);
@@ -65,7 +65,7 @@ const interchangeTools: CommandTools = {
   withRuntime,
   usageError: (message) => new UsageError(message),
   inputError: (message) => new InputError(message),
-  schemas: Object.keys(migrations),
+  migrations,
 };
 
 async function siteIdOf(runtime: Runtime): Promise<string> {
@@ -324,7 +324,7 @@ function buildCli(): Command {
     .description('bring the database schema up to date (also done by `serve` on start)')
     .action(async () => {
       const config = loadConfig();
-      const runtime = await createRuntime(config, { logger: createLogger('warn') });
+      const runtime = await createRuntime(config, { logger: createLogger('warn', 'stderr') });
       await closeRuntime(runtime);
       console.log(
         `The ${config.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database is up to date.`,

@@ -68,7 +68,7 @@ export async function readPage(
   return (await query.limit(input.limit).execute()) as Record<string, unknown>[];
 }
 
-/** How many rows `table` has (exactly; used only on the tables of a database thought empty). */
+/** How many rows `table` has (exactly: a full count, for an empty database or an export's total). */
 export async function countRows(db: ArchiveDb, table: string): Promise<number> {
   const row = (await db
     .selectFrom(table)

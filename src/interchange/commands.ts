@@ -2,7 +2,8 @@
  * The command-line side of interchange: `export` (a Broadside archive or WXR), `backup`,
  * `person export|erase`, and the restore behind `import --format broadside`. The `broadside`
  * program (src/cli.ts) registers these and lends them its runtime and its error kinds. Data goes to
- * standard output only when asked for (no FILE); everything for people goes to standard error.
+ * standard output only when asked for (no FILE, or `-`), and then nothing else does: summaries,
+ * progress and the log go to standard error.
  */
 import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
@@ -17,13 +18,19 @@ import { AppError } from '../platform/errors.js';
 import type { EventBus } from '../platform/event-bus.js';
 import type { Ids } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
-import { ArchiveError } from './archive-model.js';
+import type { Migrations } from '../platform/database/migrate.js';
+import { ArchiveError, schemaOf } from './archive-model.js';
 import type { ArchiveDb } from './archive-store.js';
 import { exportArchive } from './export-archive.js';
 import { exportWxr } from './export-wxr.js';
 import type { ImportArchiveSummary } from './import-archive.js';
 import { importBroadsideArchive } from './import-archive.js';
-import { createProgressReporter } from './import-progress.js';
+import {
+  archiveExportView,
+  createProgressDisplay,
+  restoreView,
+  wxrExportView,
+} from './import-progress.js';
 import type { Line } from './lines.js';
 import { LineReadError, readLines } from './lines.js';
 import { countsInWords } from './audit.js';
@@ -56,16 +63,20 @@ export interface CommandTools {
   /** Input that cannot be used, or a failure a person can act on: exit code 1. */
   inputError(message: string): Error;
   /** This program's migrations, oldest first. */
-  schemas: readonly string[];
+  migrations: Migrations;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const count = (n: number, what: string) =>
   `${n.toLocaleString('en')} ${n === 1 ? what.replace(/s$/, '') : what}`;
 
+/** No FILE, or `-`: standard output. */
+const toStdout = (file: string | undefined): file is undefined | '-' =>
+  file === undefined || file === '-';
+
 /** Standard output, or FILE by way of a partial copy renamed into place when complete. */
 function sinkFor(file: string | undefined): ClosableSink {
-  return file === undefined ? streamSink(process.stdout) : fileSink(file);
+  return toStdout(file) ? streamSink(process.stdout) : fileSink(file);
 }
 
 async function writeAll<T>(
@@ -114,11 +125,12 @@ async function exportCommand(
   if (options.format === 'wxr' && options.withSecrets) {
     throw tools.usageError('--with-secrets: a WXR file never holds secrets; leave it out');
   }
-  const where = file ?? 'standard output';
+  const where = toStdout(file) ? 'standard output' : file;
   await tools.withRuntime(async (runtime) => {
     const sink = sinkFor(file);
     if (options.format === 'wxr') {
       const site = await ensureSite(runtime, { name: 'Broadside' });
+      const progress = createProgressDisplay(process.stderr, 'export', wxrExportView);
       const summary = await writeAll(tools, sink, () =>
         exportWxr(runtime, {
           siteId: site.id,
@@ -127,8 +139,16 @@ async function exportCommand(
           linkOf: (statement) => new URL(`s/${statement.slug}`, runtime.config.baseUrl).toString(),
           generator: `Broadside ${runtime.version}`,
           sink,
+          onProgress: (p) =>
+            progress.update({
+              phase: 'writing',
+              done: p.posts + p.comments,
+              total: p.totalPosts + p.totalComments,
+              count: p.comments,
+              detail: `${p.posts.toLocaleString('en')} of ${p.totalPosts.toLocaleString('en')} posts, ${p.comments.toLocaleString('en')} of ${p.totalComments.toLocaleString('en')} comments written`,
+            }),
         }),
-      );
+      ).finally(() => progress.stop());
       say(
         `Wrote ${count(summary.posts, 'posts')}${summary.drafts > 0 ? ` (${count(summary.drafts, 'drafts')})` : ''} and ${count(summary.comments, 'comments')} to ${where} (WordPress WXR 1.2).`,
       );
@@ -139,13 +159,22 @@ async function exportCommand(
       }
       return;
     }
+    const progress = createProgressDisplay(process.stderr, 'export', archiveExportView);
     const summary = await writeAll(tools, sink, () =>
       exportArchive(runtime, {
         sink,
         withSecrets: options.withSecrets === true,
-        schema: tools.schemas.at(-1) ?? '',
+        migrations: Object.keys(tools.migrations),
+        onProgress: (p) =>
+          progress.update({
+            phase: 'writing',
+            done: p.written,
+            total: p.total,
+            count: p.written,
+            detail: p.table,
+          }),
       }),
-    );
+    ).finally(() => progress.stop());
     const rows = summary.rows.reduce((total, table) => total + table.rows, 0);
     const detail = summary.rows
       .filter((table) => table.rows > 0)
@@ -207,6 +236,11 @@ function describeRestore(file: string, summary: ImportArchiveSummary): string[] 
     if (table.failed > 0) parts.push(`${table.failed.toLocaleString('en')} failed`);
     lines.push(`  ${table.table}: ${parts.join(', ')}`);
   }
+  if (summary.upgraded.length > 0) {
+    lines.push(
+      `The archive was made at an older schema (${schemaOf(summary.header)}): it ${summary.dryRun ? 'would be' : 'was'} restored at that level and brought up to date by ${count(summary.upgraded.length, 'later migrations')} (${summary.upgraded.join(', ')}).`,
+    );
+  }
   if (summary.dryRun) lines.push('Nothing was written (--dry-run).');
   if (summary.problemCount > 0) {
     lines.push(
@@ -242,7 +276,7 @@ export async function importArchiveCommand(
     let summary: ImportArchiveSummary;
     const total = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     let read = 0;
-    // Every line is read twice (the archive's sites first): progress follows the restore's pass.
+    // Every line is read twice (checked, then restored): each pass counts its bytes afresh.
     const counted = async function* (lines: AsyncIterable<Line>) {
       read = 0;
       for await (const line of lines) {
@@ -250,16 +284,20 @@ export async function importArchiveCommand(
         yield line;
       }
     };
-    const progress = createProgressReporter(process.stderr, 'restore');
+    const progress = createProgressDisplay(process.stderr, 'restore', restoreView);
     try {
       summary = await importBroadsideArchive(runtime, {
         open: () => counted(readLines(file)),
-        knownSchemas: tools.schemas,
+        migrations: tools.migrations,
         dryRun: options.dryRun,
         strict: options.strict,
         batchRows: options.batchSize,
         onProgress: (p) =>
-          progress.update({ phase: 'reading', done: read, total, comments: p.comments }),
+          progress.update(
+            p.phase === 'upgrading'
+              ? { phase: p.phase, done: p.done, total: p.total, count: 0 }
+              : { phase: p.phase, done: read, total, count: p.rows },
+          ),
       });
     } catch (error) {
       if (error instanceof ArchiveError || error instanceof LineReadError)
@@ -325,7 +363,7 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
     .description(
       'write the whole site as a Broadside archive (to back it up or move it to PostgreSQL), or as WordPress WXR',
     )
-    .argument('[file]', 'where to write it (default: standard output)')
+    .argument('[file]', 'where to write it (none, or -: standard output)')
     .option(
       '--format <format>',
       'broadside (the whole site, NDJSON) or wxr (WordPress)',
@@ -354,7 +392,7 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
     .command('export')
     .description('write everything stored about an e-mail address as JSON')
     .requiredOption('--email <email>', 'their e-mail address')
-    .argument('[file]', 'where to write it (default: standard output)')
+    .argument('[file]', 'where to write it (none, or -: standard output)')
     .action((file: string | undefined, options: { email: string }) =>
       tools.withRuntime(async (runtime) => {
         const email = requireEmail(tools, options.email);
@@ -375,7 +413,7 @@ export function registerInterchangeCommands(program: Command, tools: CommandTool
           ),
         );
         say(
-          `Wrote the data of ${email} (${counts || 'nothing stored'}${document.account ? ', and a member account' : ''}) to ${file ?? 'standard output'}.`,
+          `Wrote the data of ${email} (${counts || 'nothing stored'}${document.account ? ', and a member account' : ''}) to ${toStdout(file) ? 'standard output' : file}.`,
         );
       }),
     );

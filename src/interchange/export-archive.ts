@@ -2,19 +2,14 @@
  * `broadside export`: the whole site as a Broadside archive (see archive-model.ts), written as it
  * is read. Every table is read in pages of a few hundred rows by key (constant memory, one indexed
  * range scan per page), all inside one read snapshot, so the archive is the site at one moment
- * even while the server goes on taking comments.
+ * even while the server goes on taking comments. The last line, written only once every row is,
+ * tells a restore that the archive is whole.
  */
 import type { Clock } from '../platform/clock.js';
 import { inReadSnapshot } from '../platform/database/snapshot.js';
-import {
-  ARCHIVE_FORMAT,
-  ARCHIVE_VERSION,
-  ArchiveError,
-  headerLine,
-  rowLine,
-} from './archive-model.js';
+import { ArchiveError, headerLine, rowLine, trailerLine } from './archive-model.js';
 import type { ArchiveDb } from './archive-store.js';
-import { describeTables, readPage } from './archive-store.js';
+import { countRows, describeTables, readPage } from './archive-store.js';
 import type { ArchiveTable } from './archive-tables.js';
 import {
   ARCHIVE_TABLES,
@@ -38,14 +33,26 @@ export interface ExportArchiveInput {
    * and reports) and signature link hashes.
    */
   withSecrets: boolean;
-  /** The newest migration of this program (the database has been brought up to it). */
-  schema: string;
+  /** This program's migrations, oldest first (the database has been brought up to them). */
+  migrations: readonly string[];
   /** The tables, in order; the archive's list unless a test gives another. */
   tables?: readonly ArchiveTable[];
   /** Rows read per query. */
   pageSize?: number;
-  /** Called after every page with the rows written so far; the export waits for it. */
-  onProgress?: (progress: { table: string; rows: number }) => void | Promise<void>;
+  /**
+   * Called after every page; the export waits for it. Given, the rows of every table are counted
+   * first (in the same snapshot), for `total`.
+   */
+  onProgress?: (progress: ExportProgress) => void | Promise<void>;
+}
+
+export interface ExportProgress {
+  /** The table being written, and its rows written so far. */
+  table: string;
+  rows: number;
+  /** Rows written so far, of every table, and how many the archive will have. */
+  written: number;
+  total: number;
 }
 
 export interface ExportSummary {
@@ -95,16 +102,21 @@ export async function exportArchive(
         );
       }
     }
+    const archived = archivedTables(tables, input.withSecrets);
+    let total = 0;
+    if (input.onProgress) {
+      for (const { table } of archived) total += await countRows(trx, table.name);
+    }
     await emit(
       headerLine({
-        format: ARCHIVE_FORMAT,
-        version: ARCHIVE_VERSION,
         exportedAt: ctx.clock.now().toISOString(),
-        schema: input.schema,
+        migrations: input.migrations,
         withSecrets: input.withSecrets,
+        tables: archived.map(({ table, columns }) => ({ name: table.name, columns })),
       }),
     );
-    for (const { table, columns } of archivedTables(tables, input.withSecrets)) {
+    let all = 0;
+    for (const { table, columns } of archived) {
       const orderBy = orderOf(table);
       let after: unknown[] | undefined;
       let written = 0;
@@ -121,13 +133,15 @@ export async function exportArchive(
           await emit(rowLine(table.name, columns, shown));
         }
         written += page.length;
-        await input.onProgress?.({ table: table.name, rows: written });
+        all += page.length;
+        await input.onProgress?.({ table: table.name, rows: written, written: all, total });
         const last = page.at(-1);
         if (page.length < pageSize || !last) break;
         after = orderBy.map((column) => last[column]);
       }
       summary.rows.push({ table: table.name, rows: written });
     }
+    await emit(trailerLine(all));
   });
   if (buffer) await input.sink.write(buffer);
   return summary;

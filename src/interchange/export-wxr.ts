@@ -1,9 +1,11 @@
 /**
  * `broadside export --format wxr`: the site's statements as WordPress posts — published ones with
  * their published revision's text and their whole comment tree, unpublished ones (draft, in
- * review, cleared) as WordPress drafts with their current revision's text — so that a site can move to WordPress (Tools → Import → WordPress). Read
- * in pages inside one snapshot and written as it is read; the only memory that grows is the map of
- * one thread's comment ids (WordPress numbers comments, and a reply names its parent's number).
+ * review, cleared) as WordPress drafts with their current revision's text — so that a site can
+ * move to WordPress (Tools → Import → WordPress). Read in pages inside one snapshot and written as
+ * it is read, in constant memory: WordPress numbers comments and a reply names its parent's
+ * number, and since a thread is read in path order (each comment after its parent) only the
+ * numbers of the comment's ancestors need keeping — as many as the thread is deep.
  *
  * What WordPress has no place for stays behind (it is all in the Broadside archive): discussions of
  * other sites' pages, earlier revisions, approvals, internal comments and co-signatures, comments'
@@ -25,6 +27,7 @@ import {
 } from './wxr-model.js';
 import type { WxrDb } from './wxr-store.js';
 import {
+  countExported,
   countPageThreads,
   listStatements,
   listStatementAuthors,
@@ -41,7 +44,18 @@ export interface ExportWxrInput {
   generator: string;
   sink: TextSink;
   pageSize?: number;
-  onProgress?: (progress: { posts: number; comments: number }) => void;
+  /**
+   * Called after every page of statements or comments. Given, the posts and comments are counted
+   * first (in the same snapshot), for the totals.
+   */
+  onProgress?: (progress: WxrProgress) => void;
+}
+
+export interface WxrProgress {
+  posts: number;
+  comments: number;
+  totalPosts: number;
+  totalComments: number;
 }
 
 export interface WxrSummary {
@@ -86,6 +100,16 @@ export async function exportWxr(
       })),
     );
     summary.pageThreadsLeftOut = await countPageThreads(trx, input.siteId);
+    const totals = input.onProgress
+      ? await countExported(trx, input.siteId)
+      : { posts: 0, comments: 0 };
+    const progress = () =>
+      input.onProgress?.({
+        posts: summary.posts,
+        comments: summary.comments,
+        totalPosts: totals.posts,
+        totalComments: totals.comments,
+      });
     await emit(
       wxrHead({
         siteName: input.siteName,
@@ -138,8 +162,10 @@ export async function exportWxr(
           }),
         );
         if (statement.threadId !== undefined) {
-          // Parents come before their replies in path order, so a reply's parent is numbered.
-          const numbers = new Map<string, number>();
+          // The current comment's ancestors with their numbers, outermost first. Path order is
+          // depth first (a parent's path begins its replies'), so a comment's parent is the
+          // nearest of them whose path begins its own, and the others are done with.
+          const ancestors: { id: string; path: string; number: number }[] = [];
           let afterPath: string | undefined;
           for (;;) {
             const comments = await listThreadComments(trx, {
@@ -149,13 +175,22 @@ export async function exportWxr(
             });
             for (const comment of comments) {
               const id = nextCommentId++;
-              numbers.set(comment.id, id);
+              while (
+                ancestors.length > 0 &&
+                !comment.path.startsWith(ancestors.at(-1)?.path ?? '')
+              ) {
+                ancestors.pop();
+              }
+              const parent = ancestors.at(-1);
+              ancestors.push({ id: comment.id, path: comment.path, number: id });
               summary.comments += 1;
               await emit(
                 wxrComment({
                   id,
                   parentId:
-                    comment.parentId === undefined ? 0 : (numbers.get(comment.parentId) ?? 0),
+                    comment.parentId !== undefined && parent?.id === comment.parentId
+                      ? parent.number
+                      : 0,
                   broadsideId: comment.id,
                   authorName: comment.authorName,
                   authorEmail: comment.authorEmail,
@@ -167,7 +202,7 @@ export async function exportWxr(
                 }),
               );
             }
-            input.onProgress?.({ posts: summary.posts, comments: summary.comments });
+            progress();
             const last = comments.at(-1);
             if (comments.length < pageSize || !last) break;
             afterPath = last.path;
@@ -175,6 +210,7 @@ export async function exportWxr(
         }
         await emit(WXR_ITEM_TAIL);
       }
+      progress();
       const last = statements.at(-1);
       if (statements.length < pageSize || !last) break;
       afterId = last.id;

@@ -1,21 +1,31 @@
 /**
- * `broadside import FILE --format broadside`: restores a Broadside archive into an empty database,
- * line by line, committing every few thousand rows.
+ * `broadside import FILE --format broadside`: restores a Broadside archive into an empty database.
  *
+ * - **Checked first** (archive-check.ts): an archive of a newer Broadside, an incomplete one (cut
+ *   short, without its last line) or a damaged one (rows missing) is refused before anything is
+ *   written.
  * - **Empty** means: nothing in any archived table but what a first start writes (the site, its
  *   setup link), which the archive's site replaces. Anything else is refused, naming what is there.
- * - **Resuming.** When the database's sites are the archive's own, an earlier restore of it was
- *   interrupted: it goes on, and rows already there (same primary key) are skipped.
- * - **Schema.** An archive of a newer Broadside (a schema this one does not know) is refused; an
- *   older one is restored, its rows lacking the columns added since (which take their defaults).
+ * - **Same schema level**: rows are committed every few thousand. When the database's sites are
+ *   the archive's own, an earlier restore of it was interrupted: it goes on, and rows already
+ *   there (same primary key) are skipped.
+ * - **Older schema level** (the header lists fewer migrations than this Broadside has): in one
+ *   transaction, the empty database is taken back to the archive's level (the later migrations'
+ *   `down`), the rows are restored there, and the later migrations run again over them — so the
+ *   site is what upgrading the old installation would have given: tables added since hold what
+ *   those migrations make of the old rows (a statement's first revision, say), columns added since
+ *   their defaults. Interrupted, it leaves nothing; restoring it twice is refused.
  * - **Problems.** A malformed line, or a row the database refuses (its parent missing), is reported
  *   as `FILE:LINE: reason` and skipped, and the restore goes on — or stops there with `strict`.
  * - **Dry run.** Everything is done in one transaction that is rolled back at the end.
  */
+import type { Migrations } from '../platform/database/migrate.js';
 import { isRowRefusal } from '../platform/database/refusals.js';
 import { ConflictError } from '../platform/errors.js';
+import type { CheckedArchive } from './archive-check.js';
+import { checkArchive } from './archive-check.js';
 import type { ArchiveHeader, ArchiveRow, TargetTable } from './archive-model.js';
-import { ArchiveError, parseHeader, parseRowLine } from './archive-model.js';
+import { ArchiveError, parseRowLine, schemaOf } from './archive-model.js';
 import type { ArchiveDb } from './archive-store.js';
 import {
   countRows,
@@ -30,31 +40,46 @@ import { ARCHIVE_TABLES } from './archive-tables.js';
 import type { Line } from './lines.js';
 
 export interface ImportArchiveInput {
-  /** Opens the archive from its start; called twice (its sites are looked at first). */
+  /** Opens the archive from its start; called twice (it is checked whole first). */
   open: () => AsyncIterable<Line>;
-  /** This program's migrations, oldest first. */
-  knownSchemas: readonly string[];
+  /**
+   * This program's migrations, in order: an archive's level is checked against their names, and
+   * an older archive is brought up to date with them.
+   */
+  migrations: Migrations;
   /** The tables, in order; the archive's list unless a test gives another. */
   tables?: readonly ArchiveTable[];
   dryRun?: boolean;
   /** Stop at the first malformed line or refused row instead of skipping it. */
   strict?: boolean;
-  /** Rows per transaction. */
+  /** Rows per transaction (per savepoint for an older archive). */
   batchRows?: number;
-  /** Called after every batch. */
+  /** Called every thousand lines while checking, after every batch, after every migration. */
   onProgress?: (progress: ArchiveProgress) => void;
 }
 
-export interface ArchiveProgress {
-  /** The last line read. */
-  line: number;
-  /** Rows, of every table. */
-  created: number;
-  skipped: number;
-  failed: number;
-  /** Comments handled (created, skipped or failed): the bulk of any site. */
-  comments: number;
-}
+export type ArchiveProgress =
+  | {
+      phase: 'checking';
+      /** The last line read. */
+      line: number;
+      /** Row lines read. */
+      rows: number;
+    }
+  | {
+      phase: 'restoring';
+      line: number;
+      /** Rows handled, of every table: created, skipped or failed. */
+      rows: number;
+      /** Of which comments: the bulk of any site. */
+      comments: number;
+    }
+  | {
+      /** An older archive's rows restored, the later migrations are run over them. */
+      phase: 'upgrading';
+      done: number;
+      total: number;
+    };
 
 export interface TableCounts {
   table: string;
@@ -79,6 +104,8 @@ export interface ImportArchiveSummary {
   problemCount: number;
   /** The database held an interrupted restore of this archive, which was continued. */
   resumed: boolean;
+  /** The migrations run over an older archive's rows to bring them up to date (else none). */
+  upgraded: string[];
   dryRun: boolean;
 }
 
@@ -94,7 +121,7 @@ interface PendingRow {
   row: ArchiveRow;
 }
 
-/** How writes are grouped: a transaction per batch, or (dry run) savepoints in one rolled back. */
+/** How writes are grouped: a transaction per batch, or savepoints in one transaction. */
 interface Writer {
   run<T>(work: (db: ArchiveDb) => Promise<T>): Promise<T>;
   finish(): Promise<void>;
@@ -109,9 +136,14 @@ function committingWriter(db: ArchiveDb): Writer {
   };
 }
 
-async function dryRunWriter(db: ArchiveDb): Promise<Writer> {
+/**
+ * One transaction, a savepoint per batch (so that a refused row undoes only its batch), committed
+ * at the end — or rolled back, for a dry run. `trx` is for work outside the batches (migrations).
+ */
+async function oneTransaction(db: ArchiveDb, keep: boolean): Promise<Writer & { trx: ArchiveDb }> {
   const trx = await db.startTransaction().execute();
   return {
+    trx,
     async run(work) {
       const point = await trx.savepoint('archive_batch').execute();
       try {
@@ -124,7 +156,7 @@ async function dryRunWriter(db: ArchiveDb): Promise<Writer> {
         throw error;
       }
     },
-    finish: () => trx.rollback().execute(),
+    finish: () => (keep ? trx.commit().execute() : trx.rollback().execute()),
     abandon: () => trx.rollback().execute(),
   };
 }
@@ -135,21 +167,88 @@ export async function importBroadsideArchive(
   input: ImportArchiveInput,
 ): Promise<ImportArchiveSummary> {
   const tables = input.tables ?? ARCHIVE_TABLES;
-  const targets = await targetTables(ctx.db, tables);
-  const { header, archiveSites } = await readHeadAndSites(input, targets);
-
-  const resumed = await checkEmpty(ctx.db, targets, archiveSites);
-  const counts = new Map<string, TableCounts>(
-    tables.map((t) => [t.name, { table: t.name, created: 0, skipped: 0, failed: 0 }]),
+  const names = Object.keys(input.migrations);
+  const checked = await checkArchive(input.open(), { migrations: names, tables }, (p) =>
+    input.onProgress?.({ phase: 'checking', ...p }),
   );
+  const { header } = checked;
+  const upgrades = names.slice(header.migrations.length);
+
+  const resumed = await checkEmpty(ctx.db, tables, checked.sites);
+  if (resumed && upgrades.length > 0) {
+    // Restored in one transaction, so it is whole: again would take the site back to its level.
+    throw new ConflictError(
+      `This archive has already been restored into this database (its site is here). An archive of an older Broadside is restored in one step, so there is nothing to resume; to restore it again, start from an empty database.`,
+      'archive-already-restored',
+    );
+  }
   const summary: ImportArchiveSummary = {
     header,
-    tables: [...counts.values()],
+    tables: tables.map((t) => ({ table: t.name, created: 0, skipped: 0, failed: 0 })),
     problems: [],
     problemCount: 0,
     resumed,
+    upgraded: upgrades,
     dryRun: input.dryRun === true,
   };
+
+  if (upgrades.length === 0) {
+    const targets = await targetTables(ctx.db, tables, header);
+    const writer = input.dryRun ? await oneTransaction(ctx.db, false) : committingWriter(ctx.db);
+    try {
+      if (!resumed) await writer.run((trx) => clearFirstStart(trx, tables));
+      await restoreRows(writer, targets, input, checked, summary);
+      await writer.finish();
+    } catch (error) {
+      await writer.abandon().catch(() => {});
+      throw error;
+    }
+    return summary;
+  }
+
+  const writer = await oneTransaction(ctx.db, !input.dryRun);
+  try {
+    await clearFirstStart(writer.trx, tables);
+    for (const name of [...upgrades].reverse()) {
+      const migration = input.migrations[name];
+      if (!migration?.down) {
+        throw new ArchiveError(
+          `the archive's schema is ${schemaOf(header)}, and the migration ${name} cannot be undone to restore it at that level`,
+          1,
+        );
+      }
+      await migration.down(writer.trx);
+    }
+    const targets = await targetTables(writer.trx, tables, header);
+    await restoreRows(writer, targets, input, checked, summary);
+    for (const [index, name] of upgrades.entries()) {
+      await input.migrations[name]?.up(writer.trx);
+      input.onProgress?.({ phase: 'upgrading', done: index + 1, total: upgrades.length });
+    }
+    await writer.finish();
+  } catch (error) {
+    await writer.abandon().catch(() => {});
+    throw error;
+  }
+  return summary;
+}
+
+/** What a first start wrote (the site the server made for itself) makes way for the archive's. */
+async function clearFirstStart(db: ArchiveDb, tables: readonly ArchiveTable[]): Promise<void> {
+  for (const table of [...tables].reverse()) {
+    if (table.firstStart) await deleteAllRows(db, table.name);
+  }
+}
+
+/** Reads the archive again, writing its rows in batches through `writer`. */
+async function restoreRows(
+  writer: Writer,
+  targets: ReadonlyMap<string, TargetTable>,
+  input: ImportArchiveInput,
+  checked: CheckedArchive,
+  summary: ImportArchiveSummary,
+): Promise<void> {
+  const counts = new Map(summary.tables.map((each) => [each.table, each]));
   const countsOf = (table: string) => counts.get(table) as TableCounts;
   const problem = (line: number, message: string, table?: string) => {
     if (input.strict) throw new ArchiveError(message, line);
@@ -157,20 +256,14 @@ export async function importBroadsideArchive(
     summary.problemCount += 1;
     if (summary.problems.length < MAX_REPORTED_PROBLEMS) summary.problems.push({ line, message });
   };
-
-  const writer = input.dryRun ? await dryRunWriter(ctx.db) : committingWriter(ctx.db);
   let lastLine = 1;
   const progress = () => {
-    const all = [...counts.values()];
-    const sum = (key: 'created' | 'skipped' | 'failed') =>
-      all.reduce((total, each) => total + each[key], 0);
-    const comments = counts.get('comments');
+    const handled = (each: TableCounts) => each.created + each.skipped + each.failed;
     input.onProgress?.({
+      phase: 'restoring',
       line: lastLine,
-      created: sum('created'),
-      skipped: sum('skipped'),
-      failed: sum('failed'),
-      comments: comments ? comments.created + comments.skipped + comments.failed : 0,
+      rows: summary.tables.reduce((total, each) => total + handled(each), 0),
+      comments: handled(countsOf('comments') ?? { created: 0, skipped: 0, failed: 0 }),
     });
   };
 
@@ -192,7 +285,7 @@ export async function importBroadsideArchive(
       }
     } catch (error) {
       if (!isRowRefusal(error)) throw error;
-      // Some row of the batch was refused: find which, one row per transaction.
+      // Some row of the batch was refused: find which, one row at a time.
       for (const pending of batch) {
         const name = pending.target.table.name;
         try {
@@ -209,92 +302,81 @@ export async function importBroadsideArchive(
     progress();
   };
 
-  try {
-    if (!resumed) {
-      // What a first start wrote (the site the server made for itself) makes way for the archive's.
-      await writer.run(async (trx) => {
-        for (const target of [...targets.values()].reverse()) {
-          if (target.table.firstStart) await deleteAllRows(trx, target.table.name);
-        }
-      });
+  const batchRows = input.batchRows ?? DEFAULT_BATCH_ROWS;
+  let batch: PendingRow[] = [];
+  for await (const line of input.open()) {
+    lastLine = line.number;
+    if (line.number === 1 || line.number === checked.trailerLine || line.text.trim() === '') {
+      continue;
     }
-    const batchRows = input.batchRows ?? DEFAULT_BATCH_ROWS;
-    let batch: PendingRow[] = [];
-    for await (const line of input.open()) {
-      lastLine = line.number;
-      if (line.number === 1 || line.text.trim() === '') continue;
-      let parsed;
-      try {
-        parsed = parseRowLine(line.text, line.number, targets);
-      } catch (error) {
-        if (!(error instanceof ArchiveError)) throw error;
-        problem(line.number, error.message, tableNameOf(line.text, targets));
-        continue;
-      }
-      batch.push({ line: line.number, target: parsed.table, row: parsed.row });
-      if (batch.length >= batchRows) {
-        await flush(batch);
-        batch = [];
-      }
+    let parsed;
+    try {
+      parsed = parseRowLine(line.text, line.number, targets);
+    } catch (error) {
+      if (!(error instanceof ArchiveError)) throw error;
+      problem(line.number, error.message, tableNameOf(line.text, targets));
+      continue;
     }
-    await flush(batch);
-    await writer.finish();
-  } catch (error) {
-    await writer.abandon().catch(() => {});
-    throw error;
+    batch.push({ line: line.number, target: parsed.table, row: parsed.row });
+    if (batch.length >= batchRows) {
+      await flush(batch);
+      batch = [];
+    }
   }
-  return summary;
+  await flush(batch);
 }
 
-/** The archive's tables as the restoring database has them. */
+/**
+ * The archive's tables as the restoring database has them (at the archive's level). The tables
+ * and columns its header declares must all be there: they are what the database had at that
+ * level, so one missing means the header does not tell the archive's level truly.
+ */
 async function targetTables(
   db: ArchiveDb,
   tables: readonly ArchiveTable[],
+  header: ArchiveHeader,
 ): Promise<Map<string, TargetTable>> {
   const described = await describeTables(db);
+  const declared = header.tables;
+  if (declared) {
+    const missing: string[] = [];
+    for (const [name, columns] of declared) {
+      const have = described.get(name);
+      if (!have || !tables.some((table) => table.name === name)) {
+        missing.push(`the table ${name}`);
+        continue;
+      }
+      for (const column of columns) {
+        if (!have.some((each) => each.name === column)) missing.push(`${name}.${column}`);
+      }
+    }
+    if (missing.length > 0) {
+      throw new ArchiveError(
+        `the header declares ${missing.join(', ')}, which the schema at its level (${schemaOf(header)}) does not have: the archive is damaged`,
+        1,
+      );
+    }
+  }
   const targets = new Map<string, TargetTable>();
   for (const table of tables) {
     const columns = described.get(table.name);
-    if (!columns) continue; // not in this database: its rows are refused as of an unknown table
-    const known = columns.filter((column) => table.columns.includes(column.name));
+    // Not in this database at this level, or not in the archive: its rows are refused as of an
+    // unknown table.
+    if (!columns || (declared && !declared.has(table.name))) continue;
+    const wanted = declared?.get(table.name) ?? columns.map((column) => column.name);
+    const known = columns.filter((column) => wanted.includes(column.name));
     targets.set(table.name, {
       table,
       columns: new Set(known.map((column) => column.name)),
       integerColumns: new Set(
         known.filter((column) => isIntegerType(column.dataType)).map((column) => column.name),
       ),
-      requiredColumns: known
+      requiredColumns: columns
         .filter((column) => !column.isNullable && !column.hasDefaultValue)
         .map((column) => column.name),
     });
   }
   return targets;
-}
-
-/** The header, and the ids of the archive's sites (its first rows, the list's first table). */
-async function readHeadAndSites(
-  input: ImportArchiveInput,
-  targets: ReadonlyMap<string, TargetTable>,
-): Promise<{ header: ArchiveHeader; archiveSites: Set<string> }> {
-  let header: ArchiveHeader | undefined;
-  const archiveSites = new Set<string>();
-  for await (const line of input.open()) {
-    if (line.number === 1) {
-      header = parseHeader(line.text, input.knownSchemas);
-      continue;
-    }
-    if (line.text.trim() === '') continue;
-    let parsed;
-    try {
-      parsed = parseRowLine(line.text, line.number, targets);
-    } catch {
-      break; // reported by the restore itself
-    }
-    if (parsed.table.table.name !== 'sites') break;
-    if (typeof parsed.row.id === 'string') archiveSites.add(parsed.row.id);
-  }
-  if (!header) throw new ArchiveError('the file is empty: it is not a Broadside archive', 1);
-  return { header, archiveSites };
 }
 
 /**
@@ -303,16 +385,18 @@ async function readHeadAndSites(
  */
 async function checkEmpty(
   db: ArchiveDb,
-  targets: ReadonlyMap<string, TargetTable>,
+  tables: readonly ArchiveTable[],
   archiveSites: ReadonlySet<string>,
 ): Promise<boolean> {
-  const sites = targets.has('sites') ? await siteIds(db) : [];
+  const existing = await describeTables(db);
+  const present = tables.filter((table) => existing.has(table.name));
+  const sites = present.some((table) => table.name === 'sites') ? await siteIds(db) : [];
   if (sites.length > 0 && sites.every((id) => archiveSites.has(id))) return true;
   const found: string[] = [];
-  for (const target of targets.values()) {
-    if (target.table.firstStart) continue;
-    const rows = await countRows(db, target.table.name);
-    if (rows > 0) found.push(`${rows.toLocaleString('en')} ${target.table.name}`);
+  for (const table of present) {
+    if (table.firstStart) continue;
+    const rows = await countRows(db, table.name);
+    if (rows > 0) found.push(`${rows.toLocaleString('en')} ${table.name}`);
   }
   if (found.length === 0) return false;
   throw new ConflictError(

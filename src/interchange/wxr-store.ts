@@ -159,3 +159,23 @@ export async function countPageThreads(db: WxrDb, siteId: string): Promise<numbe
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The statements of the site and the comments of their discussions: what the export writes. */
+export async function countExported(
+  db: WxrDb,
+  siteId: string,
+): Promise<{ posts: number; comments: number }> {
+  const posts = await db
+    .selectFrom('statements')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('site_id', '=', siteId)
+    .executeTakeFirstOrThrow();
+  const comments = await db
+    .selectFrom('comments')
+    .innerJoin('threads', 'threads.id', 'comments.thread_id')
+    .innerJoin('statements', 'statements.id', 'threads.statement_id')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('statements.site_id', '=', siteId)
+    .executeTakeFirstOrThrow();
+  return { posts: Number(posts.n), comments: Number(comments.n) };
+}

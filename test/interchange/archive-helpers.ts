@@ -4,12 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrations } from '../../migrations/index.js';
 import type { Runtime } from '../../src/app.js';
+import { closeRuntime, createRuntime } from '../../src/app.js';
 import type { ExportArchiveInput } from '../../src/interchange/export-archive.js';
 import { exportArchive } from '../../src/interchange/export-archive.js';
 import type { ImportArchiveInput } from '../../src/interchange/import-archive.js';
 import { importBroadsideArchive } from '../../src/interchange/import-archive.js';
 import { readLines } from '../../src/interchange/lines.js';
 import { fileSink } from '../../src/interchange/text-sink.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import type { Installation } from '../helpers/cli.js';
+import type { RichSite } from './rich-site.js';
+import { richJudge, seedRichSite } from './rich-site.js';
 
 export const SCHEMAS = Object.keys(migrations);
 export const LATEST_SCHEMA = SCHEMAS.at(-1) as string;
@@ -31,7 +37,7 @@ export async function exportToFile(
     await exportArchive(runtime, {
       sink,
       withSecrets: false,
-      schema: LATEST_SCHEMA,
+      migrations: SCHEMAS,
       ...options,
     });
     await sink.finish();
@@ -49,7 +55,7 @@ export function importFromFile(
 ) {
   return importBroadsideArchive(runtime, {
     open: () => readLines(file),
-    knownSchemas: SCHEMAS,
+    migrations,
     ...options,
   });
 }
@@ -74,4 +80,17 @@ export function rowsOf(archive: string, table: string): Record<string, unknown>[
     .map((line) => JSON.parse(line) as { table: string; row: Record<string, unknown> })
     .filter((line) => line.table === table)
     .map((line) => line.row);
+}
+
+/** Fills an installation's database with the rich site, as the server would have over time. */
+export async function seedInstallation(installation: Installation): Promise<RichSite> {
+  const runtime = await createRuntime(loadConfig(installation.env), {
+    logger: createLogger('silent'),
+    moderation: richJudge,
+  });
+  try {
+    return await seedRichSite(runtime);
+  } finally {
+    await closeRuntime(runtime);
+  }
 }

@@ -8,7 +8,10 @@ import {
   headerLine,
   parseHeader,
   parseRowLine,
+  parseTrailer,
   rowLine,
+  schemaOf,
+  trailerLine,
 } from '../../src/interchange/archive-model.js';
 import { ARCHIVE_TABLES, archivedTables } from '../../src/interchange/archive-tables.js';
 
@@ -67,42 +70,102 @@ describe('canonical values', () => {
 });
 
 describe('the header', () => {
+  const known = { migrations: schemas, tables: ARCHIVE_TABLES };
   const line = headerLine({
-    format: 'broadside',
-    version: 1,
     exportedAt: '2026-11-24T12:00:00.000Z',
-    schema: schemas[1] as string,
+    migrations: schemas,
     withSecrets: false,
+    tables: [
+      { name: 'sites', columns: ['id', 'slug'] },
+      { name: 'accounts', columns: ['id', 'email'] },
+    ],
   });
+  const v2 = (fields: Record<string, unknown>) =>
+    JSON.stringify({
+      format: 'broadside',
+      version: 2,
+      migrations: schemas,
+      tables: { sites: ['id'] },
+      ...fields,
+    });
 
-  it('is written with its keys in a fixed order and read back', () => {
+  it('is written with its keys in a fixed order and read back, with the level and the tables', () => {
     expect(line).toBe(
-      '{"format":"broadside","version":1,"exportedAt":"2026-11-24T12:00:00.000Z","schema":"2026-11-24-0002-discussion","withSecrets":false}',
+      '{"format":"broadside","version":2,"exportedAt":"2026-11-24T12:00:00.000Z","schema":"2026-11-24-0002-discussion","migrations":["2026-11-24-0001-accounts","2026-11-24-0002-discussion"],"withSecrets":false,"tables":{"sites":["id","slug"],"accounts":["id","email"]}}',
     );
-    expect(parseHeader(line, schemas)).toMatchObject({ schema: schemas[1], withSecrets: false });
+    const header = parseHeader(line, known);
+    expect(header).toMatchObject({ version: 2, migrations: schemas, withSecrets: false });
+    expect(schemaOf(header)).toBe(schemas[1]);
+    expect([...(header.tables ?? [])]).toEqual([
+      ['sites', ['id', 'slug']],
+      ['accounts', ['id', 'email']],
+    ]);
   });
 
   it('accepts an archive of an older schema', () => {
-    expect(parseHeader(line.replace('0002-discussion', '0001-accounts'), schemas).schema).toBe(
-      schemas[0],
+    const header = parseHeader(v2({ migrations: [schemas[0]] }), known);
+    expect(header.migrations).toEqual([schemas[0]]);
+  });
+
+  it('reads a version 1 header, whose level is every migration up to its schema', () => {
+    const header = parseHeader(
+      '{"format":"broadside","version":1,"exportedAt":"2026-11-24T12:00:00.000Z","schema":"2026-11-24-0001-accounts","withSecrets":true}',
+      known,
     );
+    expect(header).toMatchObject({ version: 1, migrations: [schemas[0]], withSecrets: true });
+    expect(header.tables).toBeUndefined();
   });
 
   it.for([
     ['not JSON', 'not a Broadside archive'],
     ['{"format":"wxr"}', 'not a Broadside archive'],
     ['[1,2]', 'not a Broadside archive'],
-    ['{"format":"broadside","version":2,"schema":"x"}', 'format version 2, newer than'],
+    [
+      '{"format":"broadside","version":3,"schema":"x"}',
+      'this archive was written by a newer Broadside (format 3): this one reads formats 1 to 2; upgrade Broadside first, then restore it',
+    ],
     ['{"format":"broadside","schema":"x"}', 'no valid "version"'],
     ['{"format":"broadside","version":1}', 'no "schema"'],
     [
       '{"format":"broadside","version":1,"schema":"2027-01-01-0042-future"}',
-      'made by a newer Broadside (schema 2027-01-01-0042-future; this one knows up to 2026-11-24-0002-discussion); upgrade',
+      'this archive was written by a newer Broadside (format 1): it has the migration 2027-01-01-0042-future, which this one does not know; upgrade Broadside first',
     ],
+    [
+      v2({
+        migrations: [...schemas, '2027-01-01-0042-votes'],
+        tables: { sites: ['id', 'colour'], votes: ['id'] },
+      }),
+      'this archive was written by a newer Broadside (format 2): it has the migration 2027-01-01-0042-votes and the table votes and the column sites.colour, which this one does not know; upgrade Broadside first',
+    ],
+    [v2({ migrations: [] }), 'no valid "migrations"'],
+    [v2({ migrations: 'all' }), 'no valid "migrations"'],
+    [
+      v2({ migrations: [schemas[1]] }),
+      "the header's migrations are not in the order this Broadside applies them (2026-11-24-0002-discussion where 2026-11-24-0001-accounts should be)",
+    ],
+    [v2({ tables: undefined }), 'no valid "tables"'],
+    [v2({ tables: { sites: 'id' } }), 'no valid "tables"'],
   ])('refuses %s on line 1', ([text, message]) => {
-    const { line: at, message: got } = failure(() => parseHeader(text as string, schemas));
+    const { line: at, message: got } = failure(() => parseHeader(text as string, known));
     expect(at).toBe(1);
     expect(got).toContain(message);
+  });
+});
+
+describe('the last line', () => {
+  it('gives the number of rows, and is told from anything else', () => {
+    expect(trailerLine(1234)).toBe('{"end":true,"rows":1234}');
+    expect(parseTrailer(trailerLine(0))).toEqual({ rows: 0 });
+    for (const other of [
+      '{"end":true,"rows":',
+      '{"end":true}',
+      '{"end":"yes","rows":3}',
+      '{"end":true,"rows":-1}',
+      '{"table":"sites","row":{}}',
+      '[]',
+    ]) {
+      expect(parseTrailer(other), other).toBeUndefined();
+    }
   });
 });
 
