@@ -3,8 +3,8 @@
 // server's environment (DATA_DIR, SECRET…). It publishes a statement by a member, posts the
 // planned comments one by one with `postComment` (origin `local`, each its own transaction, as
 // the API does), closes the database, and prints a SeededThread as one JSON line on stdout.
-import { accountsContext, closeRuntime, createRuntime, statementsContext } from '../src/app.js';
-import type { Runtime } from '../src/app.js';
+import { accountsContext, closeRuntime, createRuntime, statementsContext } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime.js';
 import { addMember, ensureSite } from '../src/accounts/service.js';
 import { postComment } from '../src/discussion/service.js';
 import { loadConfig } from '../src/platform/config.js';

@@ -1,32 +1,20 @@
 /**
- * The composition root: opens the database, applies migrations, and builds the HTTP server from
- * the capabilities. `buildApp` does not listen, so tests use it directly.
+ * The composition root of the server: builds the HTTP server from the capabilities over a
+ * runtime (`runtime.ts`). `buildApp` does not listen, so tests use it directly.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Kysely } from 'kysely';
-import { migrations } from '../migrations/index.js';
 import { registerAuthentication } from './accounts/auth.js';
 import type { Permission } from './accounts/model.js';
 import { can } from './accounts/model.js';
 import { registerAccountRoutes } from './accounts/routes.js';
-import type { AccountsContext } from './accounts/service.js';
 import { ensureSite } from './accounts/service.js';
 import type { Site } from './accounts/store.js';
-import type { DiscussionSettings } from './discussion/model.js';
-import { DEFAULT_DISCUSSION_SETTINGS, discussionSettingsOf } from './discussion/model.js';
-import type { DiscussionContext } from './discussion/service.js';
+import { discussionSettingsOf } from './discussion/model.js';
 import { moderatedComments } from './discussion/service.js';
 import { registerModerationRoutes } from './moderation/api-routes.js';
 import { registerModerationPages } from './moderation/pages.js';
 import type { ModerationContext } from './moderation/context.js';
 import { startDigestTimer } from './moderation/digest.js';
-import { createConfiguredClassifier } from './moderation/akismet.js';
-import type { CommentModeration } from './moderation/ports.js';
-import {
-  createCommentModeration,
-  setThreadStatus as setModeratedThreadStatus,
-} from './moderation/service.js';
+import { setThreadStatus as setModeratedThreadStatus } from './moderation/service.js';
 import { createDiscussionPages } from './discussion/pages.js';
 import { registerEmbedRoutes } from './discussion/embed.js';
 import { registerThreadFeedRoutes } from './discussion/feed.js';
@@ -36,144 +24,20 @@ import { registerStatementRoutes } from './statements/routes.js';
 import { registerStatementAdminRoutes } from './statements/admin-routes.js';
 import { registerStatementReviewRoutes } from './statements/review-routes.js';
 import { registerSignatureRoutes } from './statements/signature-routes.js';
-import type { StatementsContext } from './statements/service.js';
 import { registerReplyNotifications } from './discussion/notification-routes.js';
 import { registerPersonRoutes } from './interchange/person-routes.js';
 import { registerDiscussionRoutes } from './discussion/routes.js';
 import { NotFoundError } from './platform/errors.js';
 import { getPublishedStatement, statementPath } from './statements/service.js';
-import type { Clock } from './platform/clock.js';
-import { systemClock } from './platform/clock.js';
-import type { Config } from './platform/config.js';
-import { resolveSecret } from './platform/config.js';
-import type { Database } from './platform/database/index.js';
-import { openDatabase } from './platform/database/index.js';
-import { migrateToLatest } from './platform/database/migrate.js';
-import type { EventBus } from './platform/event-bus.js';
-import { createInProcessEventBus } from './platform/event-bus.js';
 import type { HttpServer } from './platform/http/server.js';
 import { createHttpServer, sharedRateLimit } from './platform/http/server.js';
-import type { Ids } from './platform/ids.js';
-import { randomIds } from './platform/ids.js';
-import type { Logger } from './platform/logger.js';
-import { createLogger } from './platform/logger.js';
-import type { Mailer } from './platform/mail.js';
-import { createMailer } from './platform/mail.js';
-import { projectRoot } from './platform/paths.js';
 import { SESSION_COOKIE } from './accounts/model.js';
 import { loadAssetLinks, registerAssets } from './web/assets.js';
 import { ErrorContent, errorTitle } from './web/error-page.js';
 import type { AdminNavItem } from './web/page.js';
 import { createPageRenderer } from './web/page.js';
-
-// Each capability declares the tables it uses and sees only those; the composition root holds
-// the one handle to all of them, typed loosely on purpose.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDatabase = Kysely<any>;
-
-/** Everything a running Broadside shares: built once by the server, the CLI or a test. */
-export interface Runtime {
-  config: Config;
-  secret: string;
-  logger: Logger;
-  database: Database<unknown>;
-  db: AnyDatabase;
-  clock: Clock;
-  ids: Ids;
-  bus: EventBus;
-  mailer: Mailer;
-  /** Judges every new comment and edit; replaceable so tests can hold what they choose. */
-  moderation: CommentModeration;
-  version: string;
-}
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
-/** Opens the database and brings its schema up to date. */
-export async function createRuntime(
-  config: Config,
-  overrides: Partial<Pick<Runtime, 'logger' | 'clock' | 'ids' | 'mailer' | 'moderation'>> = {},
-): Promise<Runtime> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
-  const secret = resolveSecret(config);
-  const database = openDatabase<unknown>(config.database, {
-    onIdleError: (error) =>
-      logger.warn({ err: error }, 'database connection lost; it will be re-opened'),
-  });
-  try {
-    const { applied } = await migrateToLatest(database.db, migrations);
-    if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
-  } catch (error) {
-    await database.close().catch(() => {});
-    throw error;
-  }
-  const from = `Broadside <no-reply@${config.baseUrl.hostname}>`;
-  return {
-    config,
-    secret,
-    logger,
-    database,
-    db: database.db as AnyDatabase,
-    clock: overrides.clock ?? systemClock,
-    ids: overrides.ids ?? randomIds,
-    bus: createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed')),
-    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from, logger }),
-    moderation:
-      overrides.moderation ??
-      createCommentModeration({
-        clock: overrides.clock ?? systemClock,
-        ids: overrides.ids ?? randomIds,
-        classifier: createConfiguredClassifier(config, `Broadside/${packageVersion()}`),
-        classifierTimeoutMs: config.classifierTimeoutMs,
-        logger,
-      }),
-    version: packageVersion(),
-  };
-}
-
-export async function closeRuntime(runtime: Runtime): Promise<void> {
-  await runtime.bus.close();
-  runtime.mailer.close();
-  await runtime.database.close();
-}
-
-export function accountsContext(runtime: Runtime): AccountsContext {
-  return { db: runtime.db, clock: runtime.clock, ids: runtime.ids, secret: runtime.secret };
-}
-
-export function discussionContext(
-  runtime: Runtime,
-  settings: DiscussionSettings = DEFAULT_DISCUSSION_SETTINGS,
-): DiscussionContext {
-  return {
-    db: runtime.db,
-    clock: runtime.clock,
-    ids: runtime.ids,
-    bus: runtime.bus,
-    settings,
-    replyNotifications: { enabled: runtime.mailer.enabled, secret: runtime.secret },
-    moderation: runtime.moderation,
-  };
-}
-
-export function statementsContext(
-  runtime: Runtime,
-  discussionSettings: DiscussionSettings = DEFAULT_DISCUSSION_SETTINGS,
-): StatementsContext {
-  return {
-    db: runtime.db,
-    clock: runtime.clock,
-    ids: runtime.ids,
-    bus: runtime.bus,
-    discussion: discussionContext(runtime, discussionSettings),
-    mail: { mailer: runtime.mailer, baseUrl: runtime.config.baseUrl, logger: runtime.logger },
-  };
-}
+import type { Runtime } from './runtime.js';
+import { accountsContext, discussionContext, statementsContext } from './runtime.js';
 
 /** The admin pages, each shown to those whose role has its permission. Later capabilities add theirs. */
 const ADMIN_NAV: (AdminNavItem & { permission: Permission })[] = [

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountsContext } from '../../src/accounts/service.js';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext } from '../../src/app.js';
+import { accountsContext } from '../../src/runtime.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import type { AppError } from '../../src/platform/errors.js';
 import { databaseKinds } from '../helpers/databases.js';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
 import type { Role } from '../../src/accounts/model.js';
-import { accountsContext, discussionContext } from '../../src/app.js';
+import { accountsContext, discussionContext } from '../../src/runtime.js';
 import type { CommentStatus } from '../../src/discussion/model.js';
 import { embedPageUrl } from '../../src/discussion/embed-model.js';
 import { addEmbedOrigin } from '../../src/discussion/embed-service.js';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
 import type { Role } from '../../src/accounts/model.js';
-import { accountsContext, statementsContext } from '../../src/app.js';
+import { accountsContext, statementsContext } from '../../src/runtime.js';
 import type { Thread } from '../../src/discussion/store.js';
 import * as statements from '../../src/statements/service.js';
 import { databaseKinds } from '../helpers/databases.js';

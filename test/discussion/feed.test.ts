@@ -5,7 +5,7 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accountsContext, discussionContext } from '../../src/app.js';
+import { accountsContext, discussionContext } from '../../src/runtime.js';
 import * as accounts from '../../src/accounts/service.js';
 import { FEED_ENTRY_LIMIT, entryTitle, threadFeed } from '../../src/discussion/feed.js';
 import type { CommentStatus } from '../../src/discussion/model.js';

@@ -4,7 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext, buildApp, discussionContext } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { accountsContext, discussionContext } from '../../src/runtime.js';
 import type { LiveSink } from '../../src/discussion/live.js';
 import {
   HEARTBEAT,

@@ -3,7 +3,7 @@
 // instead of held, every decision recorded, and moderators' status changes through the port.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext } from '../../src/app.js';
+import { accountsContext } from '../../src/runtime.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/discussion/model.js';
 import type { DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';

@@ -2,8 +2,9 @@
 // links in the mail followed over real HTTP — once per database kind.
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../src/app.js';
-import { accountsContext, buildApp, discussionContext } from '../../src/app.js';
+import type { Runtime } from '../../src/runtime.js';
+import { buildApp } from '../../src/app.js';
+import { accountsContext, discussionContext } from '../../src/runtime.js';
 import * as accounts from '../../src/accounts/service.js';
 import { issueEmbedFormToken } from '../../src/discussion/embed-model.js';
 import { addEmbedOrigin } from '../../src/discussion/embed-service.js';

@@ -1,7 +1,7 @@
 // The discussion on the statement page, through a real server and real HTTP, once per database
 // kind: reading it, posting and replying with plain forms, pagination, and caching.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import {
   inDisplayOrder,
   numbersOnPage,

@@ -3,7 +3,7 @@ import type { KyselyPlugin } from 'kysely';
 import { UpdateQueryNode } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext } from '../../src/app.js';
+import { accountsContext } from '../../src/runtime.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/discussion/model.js';
 import type { DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';

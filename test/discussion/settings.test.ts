@@ -1,7 +1,7 @@
 // A site's discussion settings (its settings JSON, `discussion`): read with defaults, refused with
 // a message naming the setting, and obeyed by a server built with them.
 import { describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import {
   DEFAULT_DISCUSSION_SETTINGS,
   discussionSettingsOf,

@@ -8,7 +8,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext, statementsContext } from '../../src/app.js';
+import { accountsContext, statementsContext } from '../../src/runtime.js';
 import * as statements from '../../src/statements/service.js';
 import { launchChromium, signInThroughForm, watchPage } from '../helpers/chromium.js';
 import type { PageProblems } from '../helpers/chromium.js';

@@ -11,7 +11,7 @@ import { Script } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accountsContext, discussionContext } from '../../src/app.js';
+import { accountsContext, discussionContext } from '../../src/runtime.js';
 import { updateSiteSettings } from '../../src/accounts/service.js';
 import {
   addEmbedOrigin,

@@ -6,7 +6,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import * as discussion from '../../src/discussion/service.js';
 import { BANNED_MESSAGE } from '../../src/moderation/model.js';
 import * as statements from '../../src/statements/service.js';

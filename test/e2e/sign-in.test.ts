@@ -1,7 +1,7 @@
 // Signing in, out and setting up, through a real Chromium against a real listening server.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accountsContext } from '../../src/app.js';
+import { accountsContext } from '../../src/runtime.js';
 import { needsOwner, issueSetupLink } from '../../src/accounts/service.js';
 import { launchChromium, signInThroughForm, watchPage } from '../helpers/chromium.js';
 import type { PageProblems } from '../helpers/chromium.js';

@@ -1,7 +1,8 @@
 /** Builds real runtimes and listening servers for tests: a real database, real HTTP. */
 import type { AddressInfo } from 'node:net';
-import type { Runtime } from '../../src/app.js';
-import { accountsContext, buildApp, closeRuntime, createRuntime } from '../../src/app.js';
+import type { Runtime } from '../../src/runtime.js';
+import { buildApp } from '../../src/app.js';
+import { accountsContext, closeRuntime, createRuntime } from '../../src/runtime.js';
 import type { Role } from '../../src/accounts/model.js';
 import * as accounts from '../../src/accounts/service.js';
 import type { Clock } from '../../src/platform/clock.js';

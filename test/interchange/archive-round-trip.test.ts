@@ -3,7 +3,8 @@
 // (all but the header's time), from SQLite to PostgreSQL and back; and the site reads the same.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountsContext, buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { accountsContext } from '../../src/runtime.js';
 import * as accounts from '../../src/accounts/service.js';
 import type { DatabaseKind } from '../helpers/databases.js';
 import { databaseKinds, sqliteKind } from '../helpers/databases.js';

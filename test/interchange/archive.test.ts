@@ -3,7 +3,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountsContext, closeRuntime, createRuntime, discussionContext } from '../../src/app.js';
+import {
+  accountsContext,
+  closeRuntime,
+  createRuntime,
+  discussionContext,
+} from '../../src/runtime.js';
 import { postComment } from '../../src/discussion/service.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -18,7 +23,7 @@ import {
   orderOf,
 } from '../../src/interchange/archive-tables.js';
 import { loadDemoContent } from '../../src/interchange/demo.js';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import { AppError } from '../../src/platform/errors.js';
 import { databaseKinds } from '../helpers/databases.js';
 import type { TestRuntime } from '../helpers/runtime.js';

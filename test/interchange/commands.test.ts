@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { closeRuntime, createRuntime } from '../../src/app.js';
+import { closeRuntime, createRuntime } from '../../src/runtime.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { Installation, ServeProcess } from '../helpers/cli.js';

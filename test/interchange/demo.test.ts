@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import { DEMO_DOCUMENTS, demoDirectory, loadDemoContent } from '../../src/interchange/demo.js';
 import { parseTextThread } from '../../src/interchange/text-thread.js';
 import type { StatementsContext } from '../../src/statements/service.js';

@@ -5,7 +5,7 @@
 // into exactly the expected trees, then again creating nothing, then completed once the file is
 // mended.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/discussion/model.js';
 import { importDisqus, statementSlugOf } from '../../src/interchange/import-disqus.js';
 import type {

@@ -3,7 +3,7 @@
 // reply under comment 6 — flagged with a suspect-term reason, one `flag-import` entry in the audit
 // log, and that comment in the moderators' pending queue; importing again flags nothing new.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accountsContext, statementsContext } from '../../src/app.js';
+import { accountsContext, statementsContext } from '../../src/runtime.js';
 import * as accounts from '../../src/accounts/service.js';
 import type { DiscussionSettings } from '../../src/discussion/model.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/discussion/model.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import * as discussion from '../../src/discussion/service.js';
 import type { ImportSummary } from '../../src/interchange/import-text.js';
 import {

@@ -4,7 +4,7 @@
 // PostgreSQL into exactly the expected tree; imported again, nothing new; interrupted, resumed to
 // the same result.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accountsContext, statementsContext } from '../../src/app.js';
+import { accountsContext, statementsContext } from '../../src/runtime.js';
 import { listMembers } from '../../src/accounts/service.js';
 import type { DiscussionSettings } from '../../src/discussion/model.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/discussion/model.js';

@@ -1,7 +1,7 @@
 // Personal-data requests on a real database: exporting everything stored about an address, and
 // erasing it while the thread stays whole and readable, with both in the audit trail.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { discussionContext } from '../../src/app.js';
+import { discussionContext } from '../../src/runtime.js';
 import { getThread, readThreadPage } from '../../src/discussion/service.js';
 import type { BusEvent } from '../../src/platform/event-bus.js';
 import { auditSubject } from '../../src/interchange/audit.js';

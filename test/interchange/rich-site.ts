@@ -8,8 +8,8 @@
  * rules, a ban (by e-mail and by address), readers' reports (by a member and by an address) and
  * the audit entries they leave.
  */
-import type { Runtime } from '../../src/app.js';
-import { accountsContext, discussionContext, statementsContext } from '../../src/app.js';
+import type { Runtime } from '../../src/runtime.js';
+import { accountsContext, discussionContext, statementsContext } from '../../src/runtime.js';
 import * as accounts from '../../src/accounts/service.js';
 import { claimDelivery } from '../../src/discussion/notification-store.js';
 import type { NotificationDb } from '../../src/discussion/notification-store.js';

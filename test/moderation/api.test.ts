@@ -3,7 +3,7 @@
 // bad input leaving nothing changed (acceptance 6: an unknown comment, no role, a malformed term
 // list), and the queue, actions, bans, threads, audit log with CSV, rules and OpenAPI document.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accountsContext, discussionContext } from '../../src/app.js';
+import { accountsContext, discussionContext } from '../../src/runtime.js';
 import * as accounts from '../../src/accounts/service.js';
 import * as discussion from '../../src/discussion/service.js';
 import type { Thread } from '../../src/discussion/store.js';

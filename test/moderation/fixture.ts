@@ -4,7 +4,7 @@
  * open threads and post comments through discussion's own use cases.
  */
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext, discussionContext } from '../../src/app.js';
+import { accountsContext, discussionContext } from '../../src/runtime.js';
 import type { Role } from '../../src/accounts/model.js';
 import type { CommentAuthor, DiscussionContext } from '../../src/discussion/service.js';
 import * as discussion from '../../src/discussion/service.js';

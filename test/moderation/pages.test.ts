@@ -3,7 +3,7 @@
 // states, every action as a plain form (no JavaScript), the audit log, rules and bans pages,
 // readers' reports, and who may open any of it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import * as discussion from '../../src/discussion/service.js';
 import type { Thread } from '../../src/discussion/store.js';
 import { highlightSegments } from '../../src/moderation/highlight.js';

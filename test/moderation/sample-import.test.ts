@@ -3,7 +3,7 @@
 // comment's status, and puts that one in front of a moderator, with the reason naming the term.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext, statementsContext } from '../../src/app.js';
+import { accountsContext, statementsContext } from '../../src/runtime.js';
 import * as discussion from '../../src/discussion/service.js';
 import type { Comment } from '../../src/discussion/store.js';
 import { importTextThread } from '../../src/interchange/import-text.js';

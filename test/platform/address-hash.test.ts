@@ -1,6 +1,6 @@
 // Visitors' addresses are stored only as keyed hashes whose salt rotates every IP_HASH_SALT_DAYS.
 import { afterEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import {
   DEFAULT_ADDRESS_SALT_DAYS,
   hashAddress,

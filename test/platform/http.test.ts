@@ -106,7 +106,7 @@ describe('errors', () => {
       role: 'author',
     });
     const { createApiToken } = await import('../../src/accounts/service.js');
-    const { accountsContext } = await import('../../src/app.js');
+    const { accountsContext } = await import('../../src/runtime.js');
     const { token } = await createApiToken(accountsContext(server.runtime), {
       accountId: member.id,
       name: 't',

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/accounts/model.js';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext } from '../../src/app.js';
+import { accountsContext } from '../../src/runtime.js';
 import { parseTextThread } from '../../src/interchange/text-thread.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { databaseKinds } from '../helpers/databases.js';

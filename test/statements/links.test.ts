@@ -2,7 +2,7 @@
 // comment permalinks that reply e-mails carry.
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discussionContext, statementsContext } from '../../src/app.js';
+import { discussionContext, statementsContext } from '../../src/runtime.js';
 import * as discussion from '../../src/discussion/service.js';
 import * as statements from '../../src/statements/service.js';
 import type { TestServer } from '../helpers/runtime.js';

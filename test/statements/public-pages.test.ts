@@ -5,7 +5,7 @@
 // both in the Atom feed; and the Westminster sample as a personal statement.
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import * as statements from '../../src/statements/service.js';
 import { databaseKinds } from '../helpers/databases.js';

@@ -1,6 +1,6 @@
 // The statements API and the home page, through a real server and real HTTP.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import type { StatementsContext } from '../../src/statements/service.js';
 import * as statements from '../../src/statements/service.js';

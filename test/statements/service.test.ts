@@ -1,7 +1,7 @@
 // Publishing and listing statements on a real database, once per database kind.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext, statementsContext } from '../../src/app.js';
+import { accountsContext, statementsContext } from '../../src/runtime.js';
 import * as discussion from '../../src/discussion/service.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import type { StatementsContext } from '../../src/statements/service.js';

@@ -4,7 +4,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statementsContext } from '../../src/app.js';
+import { statementsContext } from '../../src/runtime.js';
 import * as discussion from '../../src/discussion/service.js';
 import * as statements from '../../src/statements/service.js';
 import { launchChromium, watchPage } from '../helpers/chromium.js';

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/accounts/model.js';
 import * as accounts from '../../src/accounts/service.js';
-import { accountsContext, statementsContext } from '../../src/app.js';
+import { accountsContext, statementsContext } from '../../src/runtime.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailer } from '../../src/platform/mail.js';
