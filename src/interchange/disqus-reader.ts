@@ -5,12 +5,22 @@
  * first, then every post, in no particular order: a post may come before the post it answers.
  * Categories and the rest are ignored. Memory holds one record at a time. As for WordPress, HTML
  * arrives converted (messages to our Markdown, titles and names to text) and addresses as keyed
- * hashes.
+ * hashes. A message longer than a reader keeps is not read: its post comes with `oversized`
+ * saying why (the importer refuses it alone); other fields are cut at `FIELD_MAX_CHARS`.
  */
-import { renderMarkdown } from '../discussion/markdown.js';
-import { htmlToMarkdown, htmlToText } from './html-to-markdown.js';
+import { embedPageUrl } from '../discussion/embed-model.js';
+import { fitHtml, htmlToMarkdown, htmlToText, rendered, tooLongHtml } from './html-to-markdown.js';
 import type { AddressKey, Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
-import { addressHasher, ImportFileError, streamXml } from './xml-stream.js';
+import {
+  addressHasher,
+  CONTENT_MAX_CHARS,
+  PIECE_COST,
+  FIELD_MAX_CHARS,
+  ImportFileError,
+  notTheFormat,
+  streamXml,
+  TOO_LONG,
+} from './xml-stream.js';
 
 export interface DisqusThread {
   id: string;
@@ -39,11 +49,15 @@ export interface DisqusPost {
   authorUsername: string;
   /** A keyed hash of the address; '' when there is none. */
   ipAddress: string;
+  /** Why its message was not read ('' when it was): longer than an import reads. */
+  oversized: string;
   position: Position;
 }
 
 export type DisqusRecord =
-  { type: 'thread'; thread: DisqusThread } | { type: 'post'; post: DisqusPost };
+  | { type: 'thread'; thread: DisqusThread }
+  | { type: 'post'; post: DisqusPost }
+  | { type: 'note'; note: string; count: number };
 
 const ID = 'dsq:id';
 const isTrue = (text: string) => text.trim().toLowerCase() === 'true';
@@ -52,9 +66,15 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
   readonly out: DisqusRecord[] = [];
   private thread: DisqusThread | undefined;
   private post: DisqusPost | undefined;
-  private field: { path: string; depth: number; text: string } | undefined;
-  /** The element names from the record down to the one being read, e.g. `author/name`. */
-  private trail: string[] = [];
+  // The field being read: its path from the record (`message`, `author/name`; '' when none), its
+  // depth and its text so far; and the name of the record's child being read, for that path.
+  private fieldPath = '';
+  private fieldDepth = 0;
+  private fieldText = '';
+  private fieldMax = 0;
+  /** What the field's text takes so far: its characters, and a little for each piece of it. */
+  private fieldCost = 0;
+  private child = '';
   private readonly hashAddress: (address: string, seenAt: Date | undefined) => string;
 
   constructor(key: AddressKey) {
@@ -68,13 +88,12 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
     line: number,
     column: number,
   ): void {
-    this.field = undefined;
+    this.fieldPath = '';
     if (depth === 1) {
       if (name !== 'disqus') throw new ImportFileError({ line, column }, notDisqus(name));
       return;
     }
     if (depth === 2) {
-      this.trail = [];
       if (name === 'thread') {
         this.thread = {
           id: attributes[ID] ?? '',
@@ -99,30 +118,60 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
           authorEmail: '',
           authorUsername: '',
           ipAddress: '',
+          oversized: '',
           position: { line, column },
         };
       }
       return;
     }
-    if (!this.thread && !this.post) return;
-    this.trail = this.trail.slice(0, depth - 3);
-    this.trail.push(name);
-    const path = this.trail.join('/');
-    if (this.post && depth === 3 && name === 'thread') this.post.threadId = attributes[ID] ?? '';
-    else if (this.post && depth === 3 && name === 'parent')
-      this.post.parentId = attributes[ID] ?? '';
-    else this.field = { path, depth, text: '' };
+    // Only the record's children and grandchildren (`author/name`) are read.
+    if ((!this.thread && !this.post) || depth > 4) return;
+    if (depth === 3) {
+      this.child = name;
+      if (this.post && name === 'thread') this.post.threadId = attributes[ID] ?? '';
+      else if (this.post && name === 'parent') this.post.parentId = attributes[ID] ?? '';
+      else this.startField(name, depth);
+    } else if (this.child === 'author') this.startField(`author/${name}`, depth);
+  }
+
+  private startField(path: string, depth: number): void {
+    this.fieldPath = path;
+    this.fieldDepth = depth;
+    this.fieldText = '';
+    this.fieldMax = path === 'message' ? CONTENT_MAX_CHARS : FIELD_MAX_CHARS;
+    this.fieldCost = 0;
   }
 
   text(text: string): void {
-    if (this.field) this.field.text += text;
+    if (this.fieldPath === '') return;
+    // A field in a million pieces (CDATA sections) would take far more than its characters.
+    const cost = this.fieldCost + text.length + PIECE_COST;
+    if (cost <= this.fieldMax) {
+      this.fieldText += text;
+      this.fieldCost = cost;
+    } else if (this.fieldPath !== 'message') {
+      // Cut: a name or title is cut shorter later anyway.
+      this.fieldText += text.slice(0, Math.max(0, this.fieldMax - this.fieldCost));
+      this.fieldCost = this.fieldMax;
+    } else {
+      // A message longer than an import reads is not read at all; the importer refuses its post.
+      if (this.post) this.post.oversized = TOO_LONG;
+      this.fieldPath = '';
+      this.fieldText = '';
+    }
+  }
+
+  note(note: string, count: number): void {
+    this.out.push({ type: 'note', note, count });
   }
 
   close(name: string, depth: number): void {
-    const field = this.field;
-    if (field && field.depth === depth) {
-      this.field = undefined;
-      this.store(field.path, field.text);
+    if (this.fieldPath !== '' && this.fieldDepth === depth) {
+      const path = this.fieldPath;
+      const text = this.fieldText;
+      this.fieldPath = '';
+      this.fieldText = '';
+      this.store(path, text);
       return;
     }
     if (depth !== 2) return;
@@ -133,8 +182,10 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
       this.thread = undefined;
     } else if (name === 'post' && this.post) {
       const post = this.post;
-      post.message = htmlToMarkdown(post.message, { whitespace: 'html' });
-      post.html = renderMarkdown(post.message);
+      const message = fitHtml(post.message);
+      if (message === undefined) post.oversized ||= tooLongHtml(post.message);
+      post.message = message ? htmlToMarkdown(message, { whitespace: 'html' }) : '';
+      post.html = rendered(post.message);
       post.authorName = htmlToText(post.authorName);
       post.ipAddress = post.ipAddress
         ? this.hashAddress(post.ipAddress, post.createdAt ? new Date(post.createdAt) : undefined)
@@ -188,7 +239,28 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
 function notDisqus(root: string): string {
   if (root === 'rss')
     return 'this is a WordPress export (its root element is <rss>), not a Disqus export; import it with --format wxr';
-  return `this is not a Disqus export: its root element is <${root}>, where a Disqus export has <disqus>`;
+  return notTheFormat(root, 'a Disqus export', 'disqus');
+}
+
+/**
+ * The page whose discussion a Disqus thread's posts join: its link as the embed files pages
+ * (`embedPageUrl`: without the query string unless the site keeps it, the fragment dropped), so
+ * that the embed on that page shows them; and on https when the site lets that host embed over
+ * https only (threads started before a site moved to https keep its http:// address, where the
+ * embed never runs). Undefined when the link is not an http(s) address.
+ */
+export function threadPageUrl(
+  link: string,
+  site: { keepQuery: boolean; allowedOrigins: readonly string[] },
+): string | undefined {
+  const url = embedPageUrl(link, { keepQuery: site.keepQuery });
+  if (url === undefined || !url.startsWith('http:')) return url;
+  const secure = new URL(url);
+  secure.protocol = 'https:';
+  const moved =
+    !site.allowedOrigins.includes(new URL(url).origin) &&
+    site.allowedOrigins.includes(secure.origin);
+  return moved ? secure.href : url;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface SpooledPostData {
   authorEmail: string;
   authorUsername: string;
   ipAddress: string;
+  /** Why its message was not read ('' when it was): the post is refused, its replies say so. */
+  oversized: string;
 }
 
 export interface SpooledThread {
@@ -111,6 +113,7 @@ export class Spool {
       authorEmail: post.authorEmail,
       authorUsername: post.authorUsername,
       ipAddress: post.ipAddress,
+      oversized: post.oversized,
     };
     const result = this.insertPost.run(
       post.id,

@@ -14,7 +14,7 @@
  * real HTML, where line breaks in the source are mere white space. `whitespace` chooses.
  */
 import { Parser } from 'htmlparser2';
-import { safeHref } from '../discussion/markdown.js';
+import { renderMarkdown, safeHref } from '../discussion/markdown.js';
 import { escapeInline, escapeLineStart } from './markdown-escape.js';
 
 export interface HtmlToMarkdownOptions {
@@ -56,6 +56,11 @@ const BLOCKS = new Set(
 
 const HEADING = /^h([1-6])$/;
 const MAX_NESTING = 64;
+/** Elements kept in a tree; those after are left out (their text stays), bounding its memory. */
+const MAX_ELEMENTS = 50_000;
+/** Quotes in quotes, and lists in lists, deeper than a reader can follow are flattened. */
+const MAX_QUOTE_DEPTH = 8;
+const MAX_LIST_DEPTH = 8;
 /** Separates paragraphs inside inline output; never in the input (control characters are removed). */
 const PARAGRAPH = '\u0001';
 // The separator is a control character on purpose.
@@ -69,19 +74,24 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 /** WordPress shortcodes that wrap media; their tags go, the text between them stays. */
 const SHORTCODE = /\[\/?(?:caption|wp_caption|gallery|embed|audio|video|playlist)\b[^\]]*\]/g;
 
-/** Builds a small tree; nesting deeper than {@link MAX_NESTING} is flattened into its parent. */
+/**
+ * Builds a small tree: nesting deeper than {@link MAX_NESTING} is flattened into its parent, and
+ * elements past {@link MAX_ELEMENTS} are left out, their text kept.
+ */
 function parse(html: string): Element {
   const root: Element = { tag: '#root', attrs: {}, children: [], parent: undefined };
   let current = root;
   let depth = 0;
-  let ignored = 0; // open elements not added because of the nesting limit
+  let elements = 0;
+  let ignored = 0; // open elements not added because of the limits
   const parser = new Parser(
     {
       onopentag(name, attrs) {
-        if (depth >= MAX_NESTING) {
+        if (depth >= MAX_NESTING || elements >= MAX_ELEMENTS) {
           ignored++;
           return;
         }
+        elements++;
         const element: Element = { tag: name, attrs, children: [], parent: current };
         current.children.push(element);
         current = element;
@@ -113,6 +123,57 @@ interface Context {
   options: HtmlToMarkdownOptions;
   /** Inside a link: no nested links, images give their alt text. */
   inLink: boolean;
+  /** Inside emphasis or strong emphasis: nested ones add nothing (`<b><b>…</b></b>`). */
+  inEm?: boolean;
+  inStrong?: boolean;
+  /** How many quotes and lists the content is inside. */
+  quotes?: number;
+  lists?: number;
+}
+
+/**
+ * The longest HTML converted: its tree is built in the reading thread (64 MB of heap), and no post
+ * or comment whose Markdown a site could keep comes near it.
+ */
+export const HTML_MAX_CHARS = 2 * 1024 * 1024;
+/** `data:` addresses longer than this (images pasted into a post) are dropped from long HTML. */
+const DATA_ADDRESS_MIN = 256;
+
+/**
+ * `html`, if it is short enough to convert, after dropping the long `data:` addresses of a long
+ * one (images pasted into a post, often most of it; never kept anyway); undefined when it is still
+ * too long.
+ */
+export function fitHtml(html: string): string | undefined {
+  if (html.length <= HTML_MAX_CHARS) return html;
+  let lighter = '';
+  let from = 0;
+  // Scanned, not matched with a regular expression: a run of megabytes overflows a backtracking one.
+  for (let at = html.indexOf('data:'); at >= 0; at = html.indexOf('data:', from)) {
+    let end = at + 5;
+    while (end < html.length && !ADDRESS_END.has(html.charCodeAt(end))) end++;
+    lighter += html.slice(from, end - at >= DATA_ADDRESS_MIN ? at + 5 : end);
+    if (end - at >= DATA_ADDRESS_MIN) lighter += ',';
+    from = end;
+  }
+  lighter += html.slice(from);
+  return lighter.length <= HTML_MAX_CHARS ? lighter : undefined;
+}
+/** What ends an address in HTML or CSS: quotes, `)`, `>` and white space. */
+const ADDRESS_END = new Set([0x22, 0x27, 0x29, 0x3e, 0x20, 0x09, 0x0a, 0x0c, 0x0d]);
+
+/**
+ * `markdown` rendered by the discussion's renderer, or '' when it is longer than any site keeps
+ * a comment (a site's `maxBodyLength` is at most 100,000): it is refused for that, unrendered.
+ */
+export function rendered(markdown: string): string {
+  return markdown !== '' && markdown.length <= RENDERED_MAX_CHARS ? renderMarkdown(markdown) : '';
+}
+const RENDERED_MAX_CHARS = 100_000;
+
+/** Why a body longer than {@link fitHtml} takes is not imported. */
+export function tooLongHtml(html: string): string {
+  return `its HTML is ${html.length.toLocaleString('en')} characters long, more than the ${HTML_MAX_CHARS.toLocaleString('en')} an import converts`;
 }
 
 /**
@@ -186,7 +247,9 @@ function blockOf(element: Element, ctx: Context): string[] {
   }
   switch (tag) {
     case 'blockquote': {
-      const inner = blocksOf(element.children, ctx).join('\n\n');
+      const quotes = ctx.quotes ?? 0;
+      if (quotes >= MAX_QUOTE_DEPTH) return blocksOf(element.children, ctx);
+      const inner = blocksOf(element.children, { ...ctx, quotes: quotes + 1 }).join('\n\n');
       if (inner === '') return [];
       return [
         inner
@@ -220,7 +283,17 @@ function blockOf(element: Element, ctx: Context): string[] {
   }
 }
 
-function listOf(list: Element, ctx: Context): string[] {
+function listOf(list: Element, outer: Context): string[] {
+  const lists = outer.lists ?? 0;
+  if (lists >= MAX_LIST_DEPTH) {
+    // Too deep to indent further: the items' content as blocks of their own.
+    return list.children.flatMap((child) =>
+      typeof child !== 'string' && child.tag === 'li'
+        ? blocksOf(child.children, outer)
+        : blocksOf([child], outer),
+    );
+  }
+  const ctx = { ...outer, lists: lists + 1 };
   const ordered = list.tag === 'ol';
   const start = Number.parseInt(list.attrs.start ?? '1', 10);
   let number = Number.isInteger(start) && start >= 0 && start < 1e9 ? start : 1;
@@ -277,13 +350,17 @@ function rawTextOf(element: Element): string {
  */
 function inlineOf(nodes: readonly Node[], ctx: Context): string {
   let out = '';
+  // Whether `out` ends with a `*` delimiter: emphasis right after it (`<i>a</i><i>b</i>`) is
+  // written with `_`, for `*a**b*` would read as a literal `**`.
+  let afterStar = false;
   for (const node of nodes) {
-    if (typeof node === 'string') {
-      out += textOf(node, ctx.options);
-      continue;
-    }
-    if (DROPPED.has(node.tag)) continue;
-    out += inlineElementOf(node, ctx);
+    let piece: string;
+    if (typeof node === 'string') piece = textOf(node, ctx.options);
+    else if (DROPPED.has(node.tag)) continue;
+    else piece = inlineElementOf(node, ctx, afterStar);
+    if (piece === '') continue;
+    out += piece;
+    afterStar = piece.endsWith('*') && !piece.endsWith('\\*');
   }
   return out;
 }
@@ -302,7 +379,7 @@ function textOf(text: string, options: HtmlToMarkdownOptions): string {
     .join(PARAGRAPH);
 }
 
-function inlineElementOf(element: Element, ctx: Context): string {
+function inlineElementOf(element: Element, ctx: Context, afterStar = false): string {
   switch (element.tag) {
     case 'br':
       return '\n';
@@ -311,10 +388,14 @@ function inlineElementOf(element: Element, ctx: Context): string {
     case 'cite':
     case 'dfn':
     case 'var':
-      return wrap(inlineOf(element.children, ctx), '*');
+      return ctx.inEm
+        ? inlineOf(element.children, ctx)
+        : wrap(inlineOf(element.children, { ...ctx, inEm: true }), afterStar ? '_' : '*');
     case 'strong':
     case 'b':
-      return wrap(inlineOf(element.children, ctx), '**');
+      return ctx.inStrong
+        ? inlineOf(element.children, ctx)
+        : wrap(inlineOf(element.children, { ...ctx, inStrong: true }), afterStar ? '__' : '**');
     case 'code':
     case 'tt':
     case 'kbd':
@@ -373,8 +454,9 @@ function linkOf(element: Element, ctx: Context): string {
 
 /** The address a link may have: absolute http(s) or mailto (see `safeHref`), or null. */
 function hrefOf(given: string | undefined, baseUrl: string | undefined): string | null {
-  const href = given?.trim();
-  if (!href) return null;
+  const trimmed = given?.trim();
+  if (!trimmed) return null;
+  const href = DISQUS_REDIRECT.test(trimmed) ? unwrapDisqus(trimmed) : trimmed;
   let absolute = href;
   if (baseUrl !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(href) && !href.startsWith('//')) {
     try {
@@ -386,6 +468,23 @@ function hrefOf(given: string | undefined, baseUrl: string | undefined): string 
   const safe = safeHref(absolute);
   // `<…>` destinations cannot hold these; the parsed URL has them percent-encoded already.
   return safe === null || /[<>\s]/.test(safe) ? null : safe;
+}
+
+const DISQUS_REDIRECT = /^https?:\/\/disq\.us\//i;
+
+/**
+ * The address behind Disqus's redirector, which wraps every link of a comment
+ * (`https://disq.us/url?url=<address>%3A<key>&cuid=…`): once the forum is gone it leads nowhere.
+ */
+function unwrapDisqus(href: string): string {
+  let target: string | null;
+  try {
+    target = new URL(href).searchParams.get('url');
+  } catch {
+    return href;
+  }
+  const address = target?.replace(/:[\w-]{8,}$/, '') ?? '';
+  return /^https?:\/\//i.test(address) ? address : href;
 }
 
 /**

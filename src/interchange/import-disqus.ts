@@ -16,12 +16,15 @@
  */
 import type { ImportedComment } from '../discussion/bulk-import.js';
 import { findOrCreatePageThread } from '../discussion/bulk-import.js';
-import { normalisePageUrl } from '../discussion/model.js';
+import type { AccountsDb } from '../accounts/store.js';
+import { findSite } from '../accounts/store.js';
+import { embedKeepsQuery, embedOriginsOf } from '../discussion/embed-model.js';
 import { getThreadOfStatement } from '../discussion/service.js';
 import { findThreadByUrl } from '../discussion/store.js';
 import type { DiscussionDb } from '../discussion/store.js';
 import { findStatementBySlug } from '../statements/service.js';
 import type { DisqusPost } from './disqus-reader.js';
+import { threadPageUrl } from './disqus-reader.js';
 import { readExport } from './read-export.js';
 import type { PlacedPost } from './disqus-spool.js';
 import { Spool } from './disqus-spool.js';
@@ -97,7 +100,8 @@ async function readIntoSpool(
     onBytes: (bytes) => (session.done = bytes),
   });
   for await (const record of records) {
-    if (record.type === 'thread') {
+    if (record.type === 'note') session.note(record.note, record.count);
+    else if (record.type === 'thread') {
       const thread = record.thread;
       if (thread.id === '') session.fail('threads', thread.position, 'a thread without dsq:id');
       else if (!spool.addThread(thread)) session.skipped('threads', 'appears twice in the file');
@@ -135,9 +139,12 @@ async function resolveTargets(
   const targets = new Map<string, Target>(); // by target key: one per discussion
   // Read through the session's transaction: SQLite has one connection, which the session holds.
   const statements = session.statementsIn(session.db);
+  // Pages are filed as the embed files them, by the site's rules (see `threadPageUrl`).
+  const settings = (await findSite(session.db as AccountsDb, ctx.siteId))?.settings ?? {};
+  const rules = { keepQuery: embedKeepsQuery(settings), allowedOrigins: embedOriginsOf(settings) };
   for (const thread of spool.threads()) {
     let target: Target;
-    const url = normalisePageUrl(thread.link);
+    const url = threadPageUrl(thread.link, rules);
     const slug = url === undefined ? undefined : statementSlugOf(new URL(url), ctx.baseUrl);
     const statement =
       slug === undefined
@@ -225,7 +232,12 @@ async function writePosts(
       );
     }
     const threadId = target && (await threadOf(ctx, session, target, post));
-    if (threadId === undefined) {
+    if (threadId !== undefined && post.data.oversized !== '') {
+      // Refused here rather than when read, so that its replies can say why they are refused.
+      session.commentUnavailable(threadId, `disqus:${post.dsqId}`, post.position);
+      session.fail('comments', post.position, `post ${post.dsqId}: ${post.data.oversized}`);
+    }
+    if (threadId === undefined || post.data.oversized !== '') {
       await session.endOfRecord();
       if (session.stopRequested) return;
       continue;

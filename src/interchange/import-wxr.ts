@@ -12,8 +12,12 @@
  *   is placed {@link WINDOW} comments at a time, each group in date order.
  * - **Statuses.** `1` approved, `0` pending (the moderation queue), `spam` spam, `trash` removed
  *   (a "comment removed" placeholder that keeps its replies in place).
- * - **Kinds.** Pingbacks and trackbacks are kept as such ("linked from …"); other comment types
- *   (order notes of shops, for instance) are not comments and are skipped.
+ * - **Kinds.** Pingbacks and trackbacks are kept as such ("linked from …"), webmentions as
+ *   pingbacks and a shop's reviews as comments; other comment types (a shop's order notes, the
+ *   editor's notes of WordPress 6.9) are not public comments and are skipped. So are posts of
+ *   other types than post and page, automatic drafts and posts in the trash, with their comments.
+ * - **Too large.** A post or comment whose text the reader would not hold (see `wxr-reader.ts`)
+ *   fails alone, saying so; the import goes on.
  * - **Addresses.** A commenter's IP address is stored only as a keyed hash, as for posted comments:
  *   with the salt of the period the comment was written in (IP_HASH_SALT_DAYS).
  * - **Idempotence.** Posts are known by their id at the source (`wxr:<post id>` of the site's
@@ -60,11 +64,17 @@ const STATUS_OF: Record<string, CommentStatus> = {
 const KIND_OF: Record<string, CommentKind> = {
   '': 'comment',
   comment: 'comment',
+  // A shop's product review is a visitor's public comment too.
+  review: 'comment',
   pingback: 'pingback',
   trackback: 'trackback',
+  // The Webmention plugin's: another site's page mentioning the post, as a pingback does.
+  webmention: 'pingback',
 };
 const PUBLISHED = new Set(['publish', 'future']);
-const DRAFTS = new Set(['draft', 'pending', 'auto-draft', 'private']);
+const DRAFTS = new Set(['draft', 'pending', 'private']);
+/** WordPress's placeholder for a post opened in the editor and never saved. */
+const AUTO_DRAFT = 'an automatic draft (WordPress keeps one for a post opened and never written)';
 const POST_TYPES = new Set(['post', 'page']);
 
 type Target =
@@ -150,6 +160,8 @@ class WxrImporter {
   private readonly authors = new Map<string, Author>(); // by login
   private readonly authorsById = new Map<string, Author>();
   private item: Item | undefined;
+  /** The ids of the comments read so far, to tell a parent of another post from a missing one. */
+  private readonly commentIds = new CommentIds();
 
   constructor(
     private readonly ctx: ImportContext,
@@ -189,6 +201,9 @@ class WxrImporter {
       case 'item-end':
         await this.endItem();
         return;
+      case 'note':
+        this.session.note(record.note, record.count);
+        return;
     }
   }
 
@@ -204,6 +219,7 @@ class WxrImporter {
   private async takeComment(comment: WxrComment): Promise<void> {
     const item = this.item;
     if (!item) return;
+    this.commentIds.add(comment.id);
     if (item.target.kind === 'skip') {
       this.session.skipped('comments', item.target.reason);
       return;
@@ -233,8 +249,13 @@ class WxrImporter {
     }
     const status = post.status || 'publish';
     if (status === 'trash') return this.skipPost('in the WordPress trash');
+    if (status === 'auto-draft') return this.skipPost(AUTO_DRAFT);
     if (!PUBLISHED.has(status) && !DRAFTS.has(status))
       return this.skipPost(`its status is “${status}”`);
+    if (post.oversized !== '') {
+      session.fail('statements', post.position, `${describe}: ${post.oversized}`);
+      return { kind: 'failed' };
+    }
     const state = PUBLISHED.has(status) ? 'published' : 'draft';
     const publishedAt = parseWordPressDate(post.dateGmt) ?? parseWordPressDate(post.date);
     // A draft may never have been dated (WordPress leaves the zero date); a published post is.
@@ -404,7 +425,7 @@ class WxrImporter {
         missingParent:
           parentInFile || !item.ended
             ? undefined
-            : `the comment it replies to (${entry.parent}) is not in the file`,
+            : `the comment it replies to (${entry.parent}) ${this.commentIds.has(entry.parent ?? '') ? 'is a comment on another post' : 'is not in the file'}`,
       });
       await session.endOfRecord();
     }
@@ -425,6 +446,7 @@ class WxrImporter {
       session.skipped('comments', `not a comment (type “${comment.type}”)`);
       return undefined;
     }
+    if (comment.oversized !== '') return fail(comment.oversized);
     const status = STATUS_OF[comment.approved];
     if (status === undefined) {
       return fail(`<wp:comment_approved> is “${comment.approved}”; expected 1, 0, spam or trash`);
@@ -463,5 +485,32 @@ class WxrImporter {
       ipHash: comment.authorIp || undefined,
       createdAt: new Date(entry.time),
     };
+  }
+}
+
+/**
+ * A set of WordPress comment ids (numbers) as bits: a million comments take 125 kB where a Set
+ * of strings would take tens of MB. Ids past {@link CommentIds.LIMIT} are not kept.
+ */
+class CommentIds {
+  static readonly LIMIT = 2 ** 27; // 16 MB of bits at most
+  private bits = new Uint32Array(1024);
+
+  add(id: string): void {
+    const n = id === '' ? NaN : Number(id);
+    if (!Number.isInteger(n) || n < 0 || n >= CommentIds.LIMIT) return;
+    const word = n >>> 5;
+    if (word >= this.bits.length) {
+      const grown = new Uint32Array(Math.max(word + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[word] = (this.bits[word] ?? 0) | (1 << (n & 31));
+  }
+
+  has(id: string): boolean {
+    const n = id === '' ? NaN : Number(id);
+    if (!Number.isInteger(n) || n < 0 || n >= CommentIds.LIMIT) return false;
+    return (((this.bits[n >>> 5] ?? 0) >>> (n & 31)) & 1) === 1;
   }
 }

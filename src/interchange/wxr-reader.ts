@@ -8,11 +8,23 @@
  * An item's record comes when its first comment starts (WordPress writes every field of an item
  * before its comments) or, for an item without comments, when it ends; then its comments, one by
  * one, then `item-end`. So memory holds one comment at a time, never a whole item.
+ *
+ * A body longer than a reader keeps ({@link CONTENT_MAX_CHARS}, or too long to convert) is not
+ * read: its record comes with `oversized` saying why, and the importer refuses it alone. Other
+ * fields are cut at {@link FIELD_MAX_CHARS}.
  */
-import { renderMarkdown } from '../discussion/markdown.js';
-import { htmlToMarkdown, htmlToText } from './html-to-markdown.js';
+import { fitHtml, htmlToMarkdown, htmlToText, rendered, tooLongHtml } from './html-to-markdown.js';
 import type { AddressKey, Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
-import { addressHasher, ImportFileError, streamXml } from './xml-stream.js';
+import {
+  addressHasher,
+  CONTENT_MAX_CHARS,
+  PIECE_COST,
+  FIELD_MAX_CHARS,
+  ImportFileError,
+  notTheFormat,
+  streamXml,
+  TOO_LONG,
+} from './xml-stream.js';
 
 export interface WxrSite {
   title: string;
@@ -46,6 +58,8 @@ export interface WxrPost {
   status: string;
   type: string;
   commentStatus: string;
+  /** Why its content was not read ('' when it was): longer than an import reads. */
+  oversized: string;
   position: Position;
 }
 
@@ -66,6 +80,8 @@ export interface WxrComment {
   approved: string;
   type: string;
   userId: string;
+  /** Why its content was not read ('' when it was): longer than an import reads. */
+  oversized: string;
   position: Position;
 }
 
@@ -74,48 +90,59 @@ export type WxrRecord =
   | { type: 'author'; author: WxrAuthor }
   | { type: 'post'; post: WxrPost }
   | { type: 'comment'; comment: WxrComment }
-  | { type: 'item-end' };
+  | { type: 'item-end' }
+  | { type: 'note'; note: string; count: number };
 
-const SITE_FIELDS: Record<string, keyof WxrSite> = {
-  title: 'title',
-  link: 'link',
-  'wp:base_site_url': 'baseSiteUrl',
-  'wp:base_blog_url': 'baseBlogUrl',
-  'wp:wxr_version': 'wxrVersion',
-};
-const AUTHOR_FIELDS: Record<string, keyof WxrAuthor> = {
-  'wp:author_id': 'id',
-  'wp:author_login': 'login',
-  'wp:author_email': 'email',
-  'wp:author_display_name': 'displayName',
-};
-const POST_FIELDS: Record<string, keyof WxrPost> = {
-  title: 'title',
-  link: 'link',
-  'dc:creator': 'creator',
-  'content:encoded': 'content',
-  'wp:post_id': 'id',
-  'wp:post_date': 'date',
-  'wp:post_date_gmt': 'dateGmt',
-  'wp:post_name': 'name',
-  'wp:status': 'status',
-  'wp:post_type': 'type',
-  'wp:comment_status': 'commentStatus',
-};
-const COMMENT_FIELDS: Record<string, keyof WxrComment> = {
-  'wp:comment_id': 'id',
-  'wp:comment_parent': 'parent',
-  'wp:comment_author': 'author',
-  'wp:comment_author_email': 'authorEmail',
-  'wp:comment_author_url': 'authorUrl',
-  'wp:comment_author_IP': 'authorIp',
-  'wp:comment_date': 'date',
-  'wp:comment_date_gmt': 'dateGmt',
-  'wp:comment_content': 'content',
-  'wp:comment_approved': 'approved',
-  'wp:comment_type': 'type',
-  'wp:comment_user_id': 'userId',
-};
+// The fields read, by element name: Maps, for an element named `constructor` or `__proto__` is no
+// field (an object's `in` would say it is).
+const SITE_FIELDS = new Map<string, keyof WxrSite>(
+  Object.entries({
+    title: 'title',
+    link: 'link',
+    'wp:base_site_url': 'baseSiteUrl',
+    'wp:base_blog_url': 'baseBlogUrl',
+    'wp:wxr_version': 'wxrVersion',
+  }),
+);
+const AUTHOR_FIELDS = new Map<string, keyof WxrAuthor>(
+  Object.entries({
+    'wp:author_id': 'id',
+    'wp:author_login': 'login',
+    'wp:author_email': 'email',
+    'wp:author_display_name': 'displayName',
+  }),
+);
+const POST_FIELDS = new Map<string, keyof WxrPost>(
+  Object.entries({
+    title: 'title',
+    link: 'link',
+    'dc:creator': 'creator',
+    'content:encoded': 'content',
+    'wp:post_id': 'id',
+    'wp:post_date': 'date',
+    'wp:post_date_gmt': 'dateGmt',
+    'wp:post_name': 'name',
+    'wp:status': 'status',
+    'wp:post_type': 'type',
+    'wp:comment_status': 'commentStatus',
+  }),
+);
+const COMMENT_FIELDS = new Map<string, keyof WxrComment>(
+  Object.entries({
+    'wp:comment_id': 'id',
+    'wp:comment_parent': 'parent',
+    'wp:comment_author': 'author',
+    'wp:comment_author_email': 'authorEmail',
+    'wp:comment_author_url': 'authorUrl',
+    'wp:comment_author_IP': 'authorIp',
+    'wp:comment_date': 'date',
+    'wp:comment_date_gmt': 'dateGmt',
+    'wp:comment_content': 'content',
+    'wp:comment_approved': 'approved',
+    'wp:comment_type': 'type',
+    'wp:comment_user_id': 'userId',
+  }),
+);
 /** Fields whose text is kept as written; the others are trimmed. */
 const VERBATIM = new Set(['content:encoded', 'wp:comment_content']);
 
@@ -145,6 +172,7 @@ const emptyPost = (position: Position): WxrPost => ({
   status: '',
   type: '',
   commentStatus: '',
+  oversized: '',
   position,
 });
 const emptyComment = (position: Position): WxrComment => ({
@@ -161,6 +189,7 @@ const emptyComment = (position: Position): WxrComment => ({
   approved: '',
   type: '',
   userId: '',
+  oversized: '',
   position,
 });
 
@@ -168,7 +197,7 @@ const emptyComment = (position: Position): WxrComment => ({
 function notWxr(root: string): string {
   if (root === 'disqus')
     return 'this is a Disqus export (its root element is <disqus>), not a WordPress export; import it with --format disqus';
-  return `this is not a WordPress export (WXR): its root element is <${root}>, where a WordPress export has <rss>`;
+  return notTheFormat(root, 'a WordPress export (WXR)', 'rss');
 }
 
 class WxrHandler implements XmlHandler<WxrRecord> {
@@ -191,12 +220,15 @@ class WxrHandler implements XmlHandler<WxrRecord> {
   private post: WxrPost | undefined;
   private postSent = false;
   private comment: WxrComment | undefined;
-  /** The field being read: its element's name and depth, and its text so far. */
   // The field being read: its element's name ('' when none) and depth, and its text so far
   // (primitives, not an object: this runs for every element of files of millions).
   private fieldName = '';
   private fieldDepth = 0;
   private fieldText = '';
+  /** The most characters the field may have: more of a body marks its record oversized. */
+  private fieldMax = 0;
+  /** What the field's text takes so far: its characters, and a little for each piece of it. */
+  private fieldCost = 0;
 
   open(
     name: string,
@@ -217,28 +249,56 @@ class WxrHandler implements XmlHandler<WxrRecord> {
         this.post = emptyPost({ line, column });
         this.postSent = false;
       } else if (name === 'wp:author') this.author = emptyAuthor({ line, column });
-      else if (name in SITE_FIELDS) this.startField(name, depth);
+      else if (SITE_FIELDS.has(name)) this.startField(name, depth);
       return;
     }
     if (depth === 4 && this.post) {
       if (name === 'wp:comment') {
         this.sendPost();
         this.comment = emptyComment({ line, column });
-      } else if (name in POST_FIELDS) this.startField(name, depth);
+      } else if (POST_FIELDS.has(name)) this.startField(name, depth);
       return;
     }
-    if (depth === 4 && this.author && name in AUTHOR_FIELDS) this.startField(name, depth);
-    else if (depth === 5 && this.comment && name in COMMENT_FIELDS) this.startField(name, depth);
+    if (depth === 4 && this.author && AUTHOR_FIELDS.has(name)) this.startField(name, depth);
+    else if (depth === 5 && this.comment && COMMENT_FIELDS.has(name)) this.startField(name, depth);
   }
 
   private startField(name: string, depth: number): void {
     this.fieldName = name;
     this.fieldDepth = depth;
     this.fieldText = '';
+    this.fieldMax = VERBATIM.has(name) ? CONTENT_MAX_CHARS : FIELD_MAX_CHARS;
+    this.fieldCost = 0;
   }
 
   text(text: string): void {
-    if (this.fieldName !== '') this.fieldText += text;
+    if (this.fieldName === '') return;
+    // A field in a million pieces (CDATA sections) would take far more than its characters.
+    const cost = this.fieldCost + text.length + PIECE_COST;
+    if (cost <= this.fieldMax) {
+      this.fieldText += text;
+      this.fieldCost = cost;
+    } else this.overflow(text);
+  }
+
+  /**
+   * A field longer than it may be: a body is not read at all (its record says why, and the
+   * importer refuses it), anything else is cut (a name or title is cut shorter later anyway).
+   */
+  private overflow(text: string): void {
+    if (!VERBATIM.has(this.fieldName)) {
+      this.fieldText += text.slice(0, Math.max(0, this.fieldMax - this.fieldCost));
+      this.fieldCost = this.fieldMax;
+      return;
+    }
+    const record = this.fieldDepth === 5 ? this.comment : this.post;
+    if (record) record.oversized = TOO_LONG;
+    this.fieldName = '';
+    this.fieldText = '';
+  }
+
+  note(note: string, count: number): void {
+    this.out.push({ type: 'note', note, count });
   }
 
   close(name: string, depth: number): void {
@@ -261,11 +321,12 @@ class WxrHandler implements XmlHandler<WxrRecord> {
     } else if (depth === 4 && name === 'wp:comment' && this.comment) {
       const comment = this.comment;
       comment.author = htmlToText(comment.author);
-      comment.content = htmlToMarkdown(comment.content, {
-        whitespace: 'autop',
-        baseUrl: this.baseUrl,
-      });
-      comment.html = renderMarkdown(comment.content);
+      const content = fitHtml(comment.content);
+      if (content === undefined) comment.oversized ||= tooLongHtml(comment.content);
+      comment.content = content
+        ? htmlToMarkdown(content, { whitespace: 'autop', baseUrl: this.baseUrl })
+        : '';
+      comment.html = rendered(comment.content);
       comment.authorIp = comment.authorIp
         ? this.hashAddress(
             comment.authorIp,
@@ -280,15 +341,17 @@ class WxrHandler implements XmlHandler<WxrRecord> {
   }
 
   private store(name: string, value: string, depth: number): void {
-    if (depth === 3) this.site[SITE_FIELDS[name] as keyof WxrSite] = value;
-    else if (depth === 4 && this.post) {
-      const key = POST_FIELDS[name];
+    if (depth === 3) {
+      const key = SITE_FIELDS.get(name);
+      if (key) this.site[key] = value;
+    } else if (depth === 4 && this.post) {
+      const key = POST_FIELDS.get(name);
       if (key && key !== 'position') this.post[key] = value;
     } else if (depth === 4 && this.author) {
-      const key = AUTHOR_FIELDS[name];
+      const key = AUTHOR_FIELDS.get(name);
       if (key && key !== 'position') this.author[key] = value;
     } else if (depth === 5 && this.comment) {
-      const key = COMMENT_FIELDS[name];
+      const key = COMMENT_FIELDS.get(name);
       if (key && key !== 'position') this.comment[key] = value;
     }
   }
@@ -311,11 +374,11 @@ class WxrHandler implements XmlHandler<WxrRecord> {
     if (this.postSent || !post) return;
     this.postSent = true;
     post.title = htmlToText(post.title);
-    post.content = htmlToMarkdown(post.content, {
-      whitespace: 'autop',
-      headings: true,
-      baseUrl: this.baseUrl,
-    });
+    const content = fitHtml(post.content);
+    if (content === undefined) post.oversized ||= tooLongHtml(post.content);
+    post.content = content
+      ? htmlToMarkdown(content, { whitespace: 'autop', headings: true, baseUrl: this.baseUrl })
+      : '';
     this.out.push({ type: 'post', post });
   }
 }
