@@ -5,30 +5,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { closeRuntime, createRuntime } from '../../src/runtime.js';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logger.js';
-import type { Installation, ServeProcess } from '../helpers/cli.js';
+import type { ServeProcess } from '../helpers/cli.js';
 import { createInstallation } from '../helpers/cli.js';
 import { databaseKinds, sqliteKind } from '../helpers/databases.js';
-import { body, rowsOf, scratchDirectory } from './archive-helpers.js';
-import type { RichSite } from './rich-site.js';
-import { richJudge, seedRichSite, ZOE } from './rich-site.js';
+import { body, rowsOf, scratchDirectory, seedInstallation as seed } from './archive-helpers.js';
+import { ZOE } from './rich-site.js';
 
 const busyServer = { RATE_LIMIT_PER_MINUTE: '100000', COMMENT_RATE_LIMIT_PER_MINUTE: '100000' };
-
-/** Fills an installation's database with the rich site, as the server would have over time. */
-async function seed(installation: Installation): Promise<RichSite> {
-  const runtime = await createRuntime(loadConfig(installation.env), {
-    logger: createLogger('silent'),
-    moderation: richJudge,
-  });
-  try {
-    return await seedRichSite(runtime);
-  } finally {
-    await closeRuntime(runtime);
-  }
-}
 
 /** Posts comments to the first statement's thread from a few clients at once until stopped. */
 function keepPosting(server: ServeProcess) {
