@@ -314,33 +314,8 @@ function rowOf(
   };
 }
 
-/** The columns of an imported comment, in the order of the INSERT's parameters. */
-const COLUMNS = [
-  'id',
-  'thread_id',
-  'parent_id',
-  'path',
-  'depth',
-  'number',
-  'reply_count',
-  'author_account_id',
-  'author_name',
-  'author_email',
-  'author_url',
-  'is_statement_author',
-  'body',
-  'html',
-  'status',
-  'reasons',
-  'flagged',
-  'origin',
-  'external_id',
-  'ip_hash',
-  'edit_token_hash',
-  'created_at',
-  'edited_at',
-  'kind',
-] as const satisfies readonly (keyof CommentsTable)[];
+/** The columns of an imported comment, in the order of the INSERT's parameters: all of them. */
+const COLUMNS = [...store.commentColumns, 'ip_hash'] as const;
 
 type Row = { [column in (typeof COLUMNS)[number]]: Insertable<CommentsTable>[column] };
 

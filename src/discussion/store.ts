@@ -175,7 +175,7 @@ const threadColumns = [
 ] as const;
 
 /** Every column a `Comment` is read from; not the poster's address hash, which is only written. */
-const commentColumns = [
+export const commentColumns = [
   'id',
   'thread_id',
   'parent_id',

@@ -13,9 +13,7 @@ import { fitHtml, htmlToMarkdown, htmlToText, rendered, tooLongHtml } from './ht
 import type { AddressKey, Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
 import {
   addressHasher,
-  CONTENT_MAX_CHARS,
-  PIECE_COST,
-  FIELD_MAX_CHARS,
+  FieldText,
   ImportFileError,
   notTheFormat,
   streamXml,
@@ -66,14 +64,8 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
   readonly out: DisqusRecord[] = [];
   private thread: DisqusThread | undefined;
   private post: DisqusPost | undefined;
-  // The field being read: its path from the record (`message`, `author/name`; '' when none), its
-  // depth and its text so far; and the name of the record's child being read, for that path.
-  private fieldPath = '';
-  private fieldDepth = 0;
-  private fieldText = '';
-  private fieldMax = 0;
-  /** What the field's text takes so far: its characters, and a little for each piece of it. */
-  private fieldCost = 0;
+  /** The field being read, by its path from the record (`message`, `author/name`). */
+  private readonly field = new FieldText();
   private child = '';
   private readonly hashAddress: (address: string, seenAt: Date | undefined) => string;
 
@@ -88,7 +80,7 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
     line: number,
     column: number,
   ): void {
-    this.fieldPath = '';
+    this.field.clear();
     if (depth === 1) {
       if (name !== 'disqus') throw new ImportFileError({ line, column }, notDisqus(name));
       return;
@@ -135,30 +127,12 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
   }
 
   private startField(path: string, depth: number): void {
-    this.fieldPath = path;
-    this.fieldDepth = depth;
-    this.fieldText = '';
-    this.fieldMax = path === 'message' ? CONTENT_MAX_CHARS : FIELD_MAX_CHARS;
-    this.fieldCost = 0;
+    this.field.start(path, depth, path === 'message');
   }
 
   text(text: string): void {
-    if (this.fieldPath === '') return;
-    // A field in a million pieces (CDATA sections) would take far more than its characters.
-    const cost = this.fieldCost + text.length + PIECE_COST;
-    if (cost <= this.fieldMax) {
-      this.fieldText += text;
-      this.fieldCost = cost;
-    } else if (this.fieldPath !== 'message') {
-      // Cut: a name or title is cut shorter later anyway.
-      this.fieldText += text.slice(0, Math.max(0, this.fieldMax - this.fieldCost));
-      this.fieldCost = this.fieldMax;
-    } else {
-      // A message longer than an import reads is not read at all; the importer refuses its post.
-      if (this.post) this.post.oversized = TOO_LONG;
-      this.fieldPath = '';
-      this.fieldText = '';
-    }
+    // A message longer than an import reads is not read at all; the importer refuses its post.
+    if (!this.field.add(text) && this.post) this.post.oversized = TOO_LONG;
   }
 
   note(note: string, count: number): void {
@@ -166,12 +140,9 @@ class DisqusHandler implements XmlHandler<DisqusRecord> {
   }
 
   close(name: string, depth: number): void {
-    if (this.fieldPath !== '' && this.fieldDepth === depth) {
-      const path = this.fieldPath;
-      const text = this.fieldText;
-      this.fieldPath = '';
-      this.fieldText = '';
-      this.store(path, text);
+    if (this.field.name !== '' && this.field.depth === depth) {
+      const path = this.field.name;
+      this.store(path, this.field.take());
       return;
     }
     if (depth !== 2) return;

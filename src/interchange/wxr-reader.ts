@@ -9,17 +9,15 @@
  * before its comments) or, for an item without comments, when it ends; then its comments, one by
  * one, then `item-end`. So memory holds one comment at a time, never a whole item.
  *
- * A body longer than a reader keeps ({@link CONTENT_MAX_CHARS}, or too long to convert) is not
+ * A body longer than a reader keeps (`CONTENT_MAX_CHARS`, or too long to convert) is not
  * read: its record comes with `oversized` saying why, and the importer refuses it alone. Other
- * fields are cut at {@link FIELD_MAX_CHARS}.
+ * fields are cut at `FIELD_MAX_CHARS`.
  */
 import { fitHtml, htmlToMarkdown, htmlToText, rendered, tooLongHtml } from './html-to-markdown.js';
 import type { AddressKey, Position, XmlHandler, XmlStreamOptions } from './xml-stream.js';
 import {
   addressHasher,
-  CONTENT_MAX_CHARS,
-  PIECE_COST,
-  FIELD_MAX_CHARS,
+  FieldText,
   ImportFileError,
   notTheFormat,
   streamXml,
@@ -220,15 +218,8 @@ class WxrHandler implements XmlHandler<WxrRecord> {
   private post: WxrPost | undefined;
   private postSent = false;
   private comment: WxrComment | undefined;
-  // The field being read: its element's name ('' when none) and depth, and its text so far
-  // (primitives, not an object: this runs for every element of files of millions).
-  private fieldName = '';
-  private fieldDepth = 0;
-  private fieldText = '';
-  /** The most characters the field may have: more of a body marks its record oversized. */
-  private fieldMax = 0;
-  /** What the field's text takes so far: its characters, and a little for each piece of it. */
-  private fieldCost = 0;
+  /** The field being read, by its element's name. */
+  private readonly field = new FieldText();
 
   open(
     name: string,
@@ -237,7 +228,7 @@ class WxrHandler implements XmlHandler<WxrRecord> {
     line: number,
     column: number,
   ): void {
-    this.fieldName = '';
+    this.field.clear();
     if (depth === 1) {
       if (name !== 'rss') throw new ImportFileError({ line, column }, notWxr(name));
       return;
@@ -264,37 +255,14 @@ class WxrHandler implements XmlHandler<WxrRecord> {
   }
 
   private startField(name: string, depth: number): void {
-    this.fieldName = name;
-    this.fieldDepth = depth;
-    this.fieldText = '';
-    this.fieldMax = VERBATIM.has(name) ? CONTENT_MAX_CHARS : FIELD_MAX_CHARS;
-    this.fieldCost = 0;
+    this.field.start(name, depth, VERBATIM.has(name));
   }
 
   text(text: string): void {
-    if (this.fieldName === '') return;
-    // A field in a million pieces (CDATA sections) would take far more than its characters.
-    const cost = this.fieldCost + text.length + PIECE_COST;
-    if (cost <= this.fieldMax) {
-      this.fieldText += text;
-      this.fieldCost = cost;
-    } else this.overflow(text);
-  }
-
-  /**
-   * A field longer than it may be: a body is not read at all (its record says why, and the
-   * importer refuses it), anything else is cut (a name or title is cut shorter later anyway).
-   */
-  private overflow(text: string): void {
-    if (!VERBATIM.has(this.fieldName)) {
-      this.fieldText += text.slice(0, Math.max(0, this.fieldMax - this.fieldCost));
-      this.fieldCost = this.fieldMax;
-      return;
-    }
-    const record = this.fieldDepth === 5 ? this.comment : this.post;
+    if (this.field.add(text)) return;
+    // A body too long to read: its record says why, and the importer refuses it.
+    const record = this.field.depth === 5 ? this.comment : this.post;
     if (record) record.oversized = TOO_LONG;
-    this.fieldName = '';
-    this.fieldText = '';
   }
 
   note(note: string, count: number): void {
@@ -302,10 +270,8 @@ class WxrHandler implements XmlHandler<WxrRecord> {
   }
 
   close(name: string, depth: number): void {
-    if (this.fieldName === name && this.fieldDepth === depth) {
-      this.fieldName = '';
-      const text = this.fieldText;
-      this.fieldText = '';
+    if (this.field.name === name && this.field.depth === depth) {
+      const text = this.field.take();
       this.store(name, VERBATIM.has(name) ? text : text.trim(), depth);
       return;
     }

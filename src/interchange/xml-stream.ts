@@ -98,6 +98,64 @@ export const TOO_LONG = `its text is too large to import (an import reads at mos
 /** What a reader counts, besides its characters, for each piece of a field it joins. */
 export const PIECE_COST = 64;
 
+/**
+ * The text of the one field a reader is reading (a title, a name, a body), bounded as it comes: a
+ * body longer than {@link CONTENT_MAX_CHARS} is dropped whole (its record says why, and the
+ * importer refuses it alone), any other field is cut at {@link FIELD_MAX_CHARS} (names and titles
+ * are cut shorter later anyway). Each piece costs {@link PIECE_COST} besides its characters: a
+ * field in a million pieces (CDATA sections) takes far more than its characters. One per reader,
+ * reused for every field: primitives, not an object per element of files of millions.
+ */
+export class FieldText {
+  /** The field's name (or path) while one is read; '' otherwise. */
+  name = '';
+  /** The depth of the field's element. */
+  depth = 0;
+  private text = '';
+  private max = 0;
+  private cost = 0;
+  private body = false;
+
+  start(name: string, depth: number, body: boolean): void {
+    this.name = name;
+    this.depth = depth;
+    this.text = '';
+    this.max = body ? CONTENT_MAX_CHARS : FIELD_MAX_CHARS;
+    this.cost = 0;
+    this.body = body;
+  }
+
+  /** Adds a piece of the field's text; false when it makes a body too long (it is dropped). */
+  add(piece: string): boolean {
+    if (this.name === '') return true;
+    const cost = this.cost + piece.length + PIECE_COST;
+    if (cost <= this.max) {
+      this.text += piece;
+      this.cost = cost;
+      return true;
+    }
+    if (this.body) {
+      this.clear();
+      return false;
+    }
+    this.text += piece.slice(0, Math.max(0, this.max - this.cost));
+    this.cost = this.max;
+    return true;
+  }
+
+  /** Ends the field, giving its text. */
+  take(): string {
+    const text = this.text;
+    this.clear();
+    return text;
+  }
+
+  clear(): void {
+    this.name = '';
+    this.text = '';
+  }
+}
+
 export interface XmlStreamOptions {
   /** Told of every chunk read, with the bytes read so far (for progress). */
   onBytes?: (bytesRead: number) => void;
