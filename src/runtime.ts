@@ -80,6 +80,7 @@ export async function createRuntime(
     throw error;
   }
   const from = `Broadside <no-reply@${config.baseUrl.hostname}>`;
+  const version = packageVersion();
   return {
     config,
     secret,
@@ -95,11 +96,11 @@ export async function createRuntime(
       createCommentModeration({
         clock: overrides.clock ?? systemClock,
         ids: overrides.ids ?? randomIds,
-        classifier: createConfiguredClassifier(config, `Broadside/${packageVersion()}`),
+        classifier: createConfiguredClassifier(config, `Broadside/${version}`),
         classifierTimeoutMs: config.classifierTimeoutMs,
         logger,
       }),
-    version: packageVersion(),
+    version,
   };
 }
 
